@@ -1,0 +1,2 @@
+/** Runs once before all test projects. */
+export default function setup(): void {}
