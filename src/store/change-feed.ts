@@ -1,0 +1,50 @@
+import type { Clock } from "../core/clock.js";
+import type { KeyCache } from "./key-cache.js";
+import type { KeyStore } from "./ports.js";
+
+export interface ChangeFeedOptions {
+  keys: KeyStore;
+  cache: KeyCache;
+  clock: Clock;
+  /** Poll interval, ms. Default 250, so a write by another process lands well within 1 s. */
+  intervalMs?: number;
+  /** Re-read this far back each poll, ms, to cover writers whose clocks lag. Default 2,000. */
+  overlapMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Notices key writes made by other processes on the same database (the CLI, another
+ * instance) by polling `updatedAt`, and invalidates those keys in this process's cache.
+ * If polling keeps failing, the cache is cleared so no stale key outlives the outage.
+ */
+export function startChangeFeed(options: ChangeFeedOptions): { stop(): void; pollOnce(): Promise<void> } {
+  const intervalMs = options.intervalMs ?? 250;
+  const overlapMs = options.overlapMs ?? 2_000;
+  let since = new Date(options.clock.now() - overlapMs);
+  let failures = 0;
+  let running: Promise<void> | null = null;
+
+  async function pollOnce(): Promise<void> {
+    const startedAt = options.clock.now();
+    try {
+      const changes = await options.keys.changedSince(since);
+      for (const change of changes) options.cache.invalidateIfOlder(change.id, change.updatedAt);
+      since = new Date(startedAt - overlapMs);
+      failures = 0;
+    } catch (error) {
+      failures++;
+      options.cache.clear();
+      if (failures === 1 || failures % 100 === 0) options.onError?.(error);
+    }
+  }
+
+  const timer = setInterval(() => {
+    if (!running) running = pollOnce().finally(() => (running = null));
+  }, intervalMs);
+  timer.unref?.();
+  return {
+    stop: () => clearInterval(timer),
+    pollOnce,
+  };
+}

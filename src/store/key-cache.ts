@@ -1,0 +1,129 @@
+import type { Clock } from "../core/clock.js";
+import type { SignatureVerifier } from "../core/signature.js";
+import type { KeyResolver, ResolvedKey, VerificationKey } from "../core/verifier.js";
+import type { KeyRecord, KeyStore } from "./ports.js";
+
+export interface KeyCacheOptions {
+  keys: KeyStore;
+  signatures: SignatureVerifier;
+  clock: Clock;
+  /** Cached keys kept at most. Default 50,000. */
+  maxEntries?: number;
+  /** Unknown ids remembered at most. Default 10,000. */
+  maxNegativeEntries?: number;
+  /** How long an unknown id is remembered, ms. Default 2,000. */
+  negativeTtlMs?: number;
+  /**
+   * Backstop lifetime of a cached key, ms. Invalidation (API, change feed, pub/sub) is the
+   * primary path; this bounds staleness if every message is lost. Default 60,000.
+   */
+  ttlMs?: number;
+}
+
+interface Entry {
+  resolved: ResolvedKey;
+  updatedAt: number;
+  loadedAt: number;
+}
+
+export function toVerificationKey(record: KeyRecord): VerificationKey {
+  return {
+    id: record.id,
+    accountId: record.accountId,
+    x: record.x,
+    scopes: record.scopes,
+    disabled: record.disabled,
+    revokedAt: record.revokedAt?.getTime() ?? null,
+    expiresAt: record.expiresAt?.getTime() ?? null,
+    allowedIps: record.allowedIps,
+    reusable: record.reusable,
+    maxLifetime: record.maxLifetime,
+  };
+}
+
+/**
+ * The verifier's key lookup: an LRU of imported keys in front of the store, a short
+ * negative cache for unknown ids, and one in-flight load per id. Store errors propagate
+ * (the verifier fails closed).
+ */
+export function createKeyCache(options: KeyCacheOptions) {
+  const maxEntries = options.maxEntries ?? 50_000;
+  const maxNegative = options.maxNegativeEntries ?? 10_000;
+  const negativeTtlMs = options.negativeTtlMs ?? 2_000;
+  const ttlMs = options.ttlMs ?? 60_000;
+  const { clock } = options;
+  const entries = new Map<string, Entry>();
+  const negative = new Map<string, number>();
+  const loading = new Map<string, Promise<ResolvedKey | null>>();
+  // Bumped on every invalidation so a load that raced with it is not cached.
+  let generation = 0;
+
+  async function load(keyId: string): Promise<ResolvedKey | null> {
+    const startedAt = generation;
+    const record = await options.keys.get(keyId);
+    const now = clock.now();
+    if (!record) {
+      if (startedAt === generation) {
+        if (negative.size >= maxNegative) negative.delete(negative.keys().next().value as string);
+        negative.set(keyId, now + negativeTtlMs);
+      }
+      return null;
+    }
+    const resolved: ResolvedKey = {
+      key: toVerificationKey(record),
+      verifyKey: await options.signatures.importKey(record.x),
+    };
+    if (startedAt === generation) {
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+      entries.set(keyId, { resolved, updatedAt: record.updatedAt.getTime(), loadedAt: now });
+    }
+    return resolved;
+  }
+
+  const cache = {
+    async resolve(keyId: string): Promise<ResolvedKey | null> {
+      const now = clock.now();
+      const entry = entries.get(keyId);
+      if (entry && now - entry.loadedAt < ttlMs) {
+        // refresh LRU position
+        entries.delete(keyId);
+        entries.set(keyId, entry);
+        return entry.resolved;
+      }
+      const missUntil = negative.get(keyId);
+      if (missUntil !== undefined) {
+        if (missUntil > now) return null;
+        negative.delete(keyId);
+      }
+      const inFlight = loading.get(keyId);
+      if (inFlight) return inFlight;
+      const promise = load(keyId).finally(() => loading.delete(keyId));
+      loading.set(keyId, promise);
+      return promise;
+    },
+    /** Drop one key now (after revoke, update, rotate). */
+    invalidate(keyId: string): void {
+      generation++;
+      entries.delete(keyId);
+      negative.delete(keyId);
+      loading.delete(keyId);
+    },
+    /** Drop a key if the store has a newer version than the cached one (change feed). */
+    invalidateIfOlder(keyId: string, updatedAt: Date): void {
+      const entry = entries.get(keyId);
+      if (negative.has(keyId) || (entry && entry.updatedAt < updatedAt.getTime()) || loading.has(keyId)) {
+        cache.invalidate(keyId);
+      }
+    },
+    clear(): void {
+      generation++;
+      entries.clear();
+      negative.clear();
+      loading.clear();
+    },
+    stats: () => ({ entries: entries.size, negative: negative.size }),
+  } satisfies KeyResolver & Record<string, unknown>;
+  return cache;
+}
+
+export type KeyCache = ReturnType<typeof createKeyCache>;
