@@ -142,7 +142,9 @@ export function createVerifier(options: VerifierOptions) {
   if (!Number.isInteger(maxLifetime) || maxLifetime < 1 || maxLifetime > 3600) {
     throw new Error("maxLifetime must be 1..3600 seconds");
   }
-  const origin = normalizeHtu(`${options.publicOrigin}/`);
+  // "https://api.example.com/" is the same origin; without this every htu would get "//".
+  const publicOrigin = options.publicOrigin.replace(/\/+$/, "");
+  const origin = normalizeHtu(`${publicOrigin}/`);
   if (!origin) throw new Error("publicOrigin must be an http(s) origin");
   if (typeof options.audience !== "string" || options.audience.length === 0) throw new Error("audience is required");
   const { keys, replay, signatures, clock, audience } = options;
@@ -252,7 +254,7 @@ export function createVerifier(options: VerifierOptions) {
       }
     }
     if (htu !== undefined || needsBinding) {
-      const expected = expectedHtu(options.publicOrigin, request.path);
+      const expected = expectedHtu(publicOrigin, request.path);
       if (typeof htu !== "string" || expected === null || normalizeHtu(htu) !== expected) {
         return fail("request_mismatch", "htu does not match the request URL", { expected_htu: expected });
       }
@@ -329,7 +331,8 @@ export function createVerifier(options: VerifierOptions) {
     if (claims.jti !== undefined) {
       const first = await guarded(replay.record(key.id, claims.jti, (claims.exp + clockSkew) * 1000));
       if (!first) return fail("replayed_token", "this token was already used; sign a fresh one per request", { jti: claims.jti });
-    } else if (key.reusable) {
+    } else if (key.reusable && claims.htm === undefined && claims.htu === undefined) {
+      // The cache skips step 6, so only tokens not bound to one request may be cached.
       remember(token, { keyId: key.id, claims });
     }
 

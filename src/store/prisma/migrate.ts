@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sqliteFilePath } from "./sqlite-url.js";
 
 /** The package root, where prisma.config.ts and prisma/migrations live. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -11,6 +13,12 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", 
  * schema engine, so nothing is downloaded). Resolves with the CLI's output; rejects with it.
  */
 export function migrateDatabase(databaseUrl: string): Promise<string> {
+  if (databaseUrl.startsWith("file:")) {
+    // relative paths are the caller's, not the package root's
+    const path = resolvePath(sqliteFilePath(databaseUrl));
+    mkdirSync(dirname(path), { recursive: true });
+    databaseUrl = `file:${path}`;
+  }
   const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, "migrate", "deploy"], {

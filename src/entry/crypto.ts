@@ -1,0 +1,16 @@
+import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
+import { type CryptoProvider, supportsEd25519, webCryptoProvider } from "../core/crypto-provider.js";
+import { type SignatureVerifier, joseSignatureVerifier, subtleSignatureVerifier } from "../core/signature.js";
+
+export const peculiarProvider = (): CryptoProvider => ({ name: "@peculiar/webcrypto", subtle: new PeculiarCrypto().subtle });
+
+/** The runtime's Web Crypto when it has Ed25519, else @peculiar/webcrypto. */
+export async function selectCrypto(
+  prefer?: "webcrypto" | "peculiar",
+): Promise<{ provider: CryptoProvider; signatures: SignatureVerifier }> {
+  if (prefer !== "peculiar" && (await supportsEd25519(webCryptoProvider))) {
+    return { provider: webCryptoProvider, signatures: joseSignatureVerifier };
+  }
+  const provider = peculiarProvider();
+  return { provider, signatures: subtleSignatureVerifier(provider) };
+}

@@ -1,0 +1,44 @@
+import { systemClock, type Clock } from "../core/clock.js";
+import type { CryptoProvider } from "../core/crypto-provider.js";
+import type { SignatureVerifier } from "../core/signature.js";
+import type { NodeConfig } from "../server/config.js";
+import { createKeyService, type KeyService } from "../server/services/key-service.js";
+import type { Store } from "../store/ports.js";
+import { migrateDatabase } from "../store/prisma/migrate.js";
+import { openSqliteStore } from "../store/prisma/sqlite.js";
+import { selectCrypto } from "./crypto.js";
+
+export interface NodeServices {
+  store: Store;
+  keys: KeyService;
+  crypto: CryptoProvider;
+  signatures: SignatureVerifier;
+  clock: Clock;
+}
+
+/** Opens the configured database (migrating it first when asked). */
+export async function openStore(config: Pick<NodeConfig, "databaseUrl">, options: { migrate?: boolean } = {}): Promise<Store> {
+  if (config.databaseUrl.startsWith("file:")) {
+    if (options.migrate) await migrateDatabase(config.databaseUrl);
+    return openSqliteStore(config.databaseUrl);
+  }
+  throw new Error("DATABASE_URL: postgres:// is not supported by this build yet; use file:");
+}
+
+/** The store and services the server and the operator CLI share. */
+export async function openNodeServices(
+  config: Pick<NodeConfig, "databaseUrl" | "audience">,
+  options: { migrate?: boolean; clock?: Clock; onKeyChanged?: (keyId: string) => void } = {},
+): Promise<NodeServices> {
+  const clock = options.clock ?? systemClock;
+  const { provider, signatures } = await selectCrypto(process.env.SIGNET_CRYPTO === "peculiar" ? "peculiar" : undefined);
+  const store = await openStore(config, options);
+  const keys = createKeyService({
+    store,
+    crypto: provider,
+    clock,
+    audience: config.audience,
+    onKeyChanged: (keyId) => options.onKeyChanged?.(keyId),
+  });
+  return { store, keys, crypto: provider, signatures, clock };
+}

@@ -1,0 +1,58 @@
+import type { Clock } from "../core/clock.js";
+import type { Verifier, VerifySuccess } from "../core/verifier.js";
+import type { KeyCache } from "../store/key-cache.js";
+import type { LastUsedRecorder } from "../store/last-used.js";
+import type { Store } from "../store/ports.js";
+import type { Actor } from "./services/actor.js";
+import type { KeyService } from "./services/key-service.js";
+
+/** Structured logs. Never pass tokens, private keys or passwords. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ServerConfig {
+  /** Public origin, e.g. https://api.example.com: the audience default and the htu origin. */
+  publicUrl: string;
+  audience: string;
+  clockSkew: number;
+  maxLifetime: number;
+}
+
+/** Everything the app needs, injected by the entry (Node or Workers). */
+export interface AppDeps {
+  config: ServerConfig;
+  store: Store;
+  verifier: Verifier;
+  keyCache?: KeyCache;
+  keys: KeyService;
+  lastUsed?: LastUsedRecorder;
+  clock: Clock;
+  logger: Logger;
+  /** The client address as this runtime sees it (socket, or a trusted proxy header). */
+  clientIp: (request: Request, env: unknown) => string | undefined;
+  /** Extra readiness checks for /healthz (Redis, …). */
+  health?: Array<{ name: string; check: () => Promise<void> }>;
+}
+
+/** The verified caller of a protected route. */
+export interface SignetCaller extends Pick<VerifySuccess, "keyId" | "accountId" | "scopes"> {
+  claims: VerifySuccess["claims"];
+}
+
+export interface Principal {
+  accountId: string;
+  actor: Actor;
+}
+
+export type AppEnv = {
+  Bindings: Record<string, unknown>;
+  Variables: {
+    requestId: string;
+    deps: AppDeps;
+    signet: SignetCaller;
+    principal: Principal;
+  };
+};
