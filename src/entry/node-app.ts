@@ -8,6 +8,7 @@ import { startChangeFeed } from "../store/change-feed.js";
 import { createKeyCache } from "../store/key-cache.js";
 import { createLastUsedRecorder } from "../store/last-used.js";
 import { createMemoryReplayStore } from "../store/memory/memory-replay-store.js";
+import type { MigrateMode } from "../store/prisma/sqlite.js";
 import { openNodeServices } from "./node-services.js";
 
 export interface NodeSignet {
@@ -20,11 +21,11 @@ export interface NodeSignet {
 /** Wires Signet for Node: SQLite store, key cache with change feed, in-memory replay. */
 export async function buildNodeSignet(
   config: NodeConfig,
-  options: { logger: Logger; clock?: Clock; migrate?: boolean },
+  options: { logger: Logger; clock?: Clock; migrate?: MigrateMode },
 ): Promise<NodeSignet> {
   let invalidate: (keyId: string) => void = () => {};
   const services = await openNodeServices(config, {
-    migrate: options.migrate ?? true,
+    migrate: options.migrate ?? "always",
     clock: options.clock,
     onKeyChanged: (keyId) => invalidate(keyId),
   });

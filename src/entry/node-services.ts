@@ -4,8 +4,7 @@ import type { SignatureVerifier } from "../core/signature.js";
 import type { NodeConfig } from "../server/config.js";
 import { createKeyService, type KeyService } from "../server/services/key-service.js";
 import type { Store } from "../store/ports.js";
-import { migrateDatabase } from "../store/prisma/migrate.js";
-import { openSqliteStore } from "../store/prisma/sqlite.js";
+import { type MigrateMode, openSqliteStore } from "../store/prisma/sqlite.js";
 import { selectCrypto } from "./crypto.js";
 
 export interface NodeServices {
@@ -17,10 +16,9 @@ export interface NodeServices {
 }
 
 /** Opens the configured database (migrating it first when asked). */
-export async function openStore(config: Pick<NodeConfig, "databaseUrl">, options: { migrate?: boolean } = {}): Promise<Store> {
+export async function openStore(config: Pick<NodeConfig, "databaseUrl">, options: { migrate?: MigrateMode } = {}): Promise<Store> {
   if (config.databaseUrl.startsWith("file:")) {
-    if (options.migrate) await migrateDatabase(config.databaseUrl);
-    return openSqliteStore(config.databaseUrl);
+    return openSqliteStore(config.databaseUrl, options.migrate ?? "never");
   }
   throw new Error("DATABASE_URL: postgres:// is not supported by this build yet; use file:");
 }
@@ -28,7 +26,7 @@ export async function openStore(config: Pick<NodeConfig, "databaseUrl">, options
 /** The store and services the server and the operator CLI share. */
 export async function openNodeServices(
   config: Pick<NodeConfig, "databaseUrl" | "audience">,
-  options: { migrate?: boolean; clock?: Clock; onKeyChanged?: (keyId: string) => void } = {},
+  options: { migrate?: MigrateMode; clock?: Clock; onKeyChanged?: (keyId: string) => void } = {},
 ): Promise<NodeServices> {
   const clock = options.clock ?? systemClock;
   const { provider, signatures } = await selectCrypto(process.env.SIGNET_CRYPTO === "peculiar" ? "peculiar" : undefined);
