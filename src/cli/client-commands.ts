@@ -33,12 +33,20 @@ export function registerClientCommands(program: Command): void {
     .requiredOption("--url <url>", "the full URL of the request")
     .option("--scope <scopes>", "narrow the token to these scopes (space or comma separated)")
     .option("--lifetime <seconds>", "token lifetime", "60")
-    .action(async (options: { credentials?: string; method: string; url: string; scope?: string; lifetime: string }) => {
-      const credentials = await loadCredentials(options.credentials);
-      const signer = createSigner(credentials, { lifetime: Number(options.lifetime) });
-      const scope = options.scope?.split(/[\s,]+/).filter(Boolean);
-      print(await signer.sign({ method: options.method, url: options.url, scope }));
-    });
+    .action(
+      async (options: {
+        credentials?: string;
+        method: string;
+        url: string;
+        scope?: string;
+        lifetime: string;
+      }) => {
+        const credentials = await loadCredentials(options.credentials);
+        const signer = createSigner(credentials, { lifetime: Number(options.lifetime) });
+        const scope = options.scope?.split(/[\s,]+/).filter(Boolean);
+        print(await signer.sign({ method: options.method, url: options.url, scope }));
+      },
+    );
 
   program
     .command("request <url>")
@@ -84,11 +92,13 @@ export function registerClientCommands(program: Command): void {
         try {
           response = await fetch(url, { method, headers, body });
         } catch (error) {
-          throw new Error(`cannot reach ${new URL(url).origin}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+          throw new Error(
+            `cannot reach ${new URL(url).origin}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
+          );
         }
         if (options.include) {
           print(`HTTP ${response.status} ${response.statusText}`);
-          response.headers.forEach((value, name) => print(`${name}: ${value}`));
+          for (const [name, value] of response.headers) print(`${name}: ${value}`);
           print("");
         } else {
           process.stderr.write(`${response.status} ${response.statusText}\n`);

@@ -16,7 +16,9 @@ const list = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-async function withServices<T>(work: (services: Awaited<ReturnType<typeof openNodeServices>>) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  work: (services: Awaited<ReturnType<typeof openNodeServices>>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(process.env);
   const services = await openNodeServices(config, { migrate: "if-needed" });
   try {
@@ -31,7 +33,10 @@ async function writeCredentials(path: string, credentials: unknown): Promise<voi
   await writeFile(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: "wx" });
 }
 
-async function keyOrFail(store: { keys: { get(id: string): Promise<{ accountId: string } | null> } }, id: string) {
+async function keyOrFail(
+  store: { keys: { get(id: string): Promise<{ accountId: string } | null> } },
+  id: string,
+) {
   if (!isKeyId(id)) throw new NotFoundError(`no key ${JSON.stringify(id)} (ids look like key_…)`);
   const key = await store.keys.get(id);
   if (!key) throw new NotFoundError(`no key ${id}`);
@@ -66,7 +71,10 @@ export function registerOperatorCommands(program: Command): void {
     .action(async () => {
       await withServices(async ({ store }) => {
         const all = await store.accounts.list();
-        printTable(["ID", "NAME", "CREATED"], all.map((a) => [a.id, a.name, a.createdAt.toISOString()]));
+        printTable(
+          ["ID", "NAME", "CREATED"],
+          all.map((a) => [a.id, a.name, a.createdAt.toISOString()]),
+        );
       });
     });
 
@@ -85,7 +93,11 @@ export function registerOperatorCommands(program: Command): void {
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const publicKeyText = options.publicKey ? await readFile(String(options.publicKey), "utf8") : undefined;
       const publicKey =
-        publicKeyText === undefined ? undefined : publicKeyText.trim().startsWith("{") ? JSON.parse(publicKeyText) : publicKeyText;
+        publicKeyText === undefined
+          ? undefined
+          : publicKeyText.trim().startsWith("{")
+            ? JSON.parse(publicKeyText)
+            : publicKeyText;
       await withServices(async ({ keys, clock }) => {
         const account = await keys.findAccount(String(options.account));
         const expiresIn = options.expires ? parseDuration(String(options.expires)) : null;
@@ -103,12 +115,16 @@ export function registerOperatorCommands(program: Command): void {
         );
         if (created.credentials && options.out) {
           await writeCredentials(String(options.out), created.credentials);
-          print(`created ${created.key.id} (${created.key.scopes.join(" ")}); credentials written to ${options.out}`);
+          print(
+            `created ${created.key.id} (${created.key.scopes.join(" ")}); credentials written to ${options.out}`,
+          );
         } else if (created.credentials) {
           process.stderr.write("This is the only time the private key is shown. Store it now.\n");
           print(JSON.stringify(created.credentials, null, 2));
         } else {
-          print(`registered ${created.key.id} (${created.key.scopes.join(" ")}) with your public key ${created.key.fingerprint}`);
+          print(
+            `registered ${created.key.id} (${created.key.scopes.join(" ")}) with your public key ${created.key.fingerprint}`,
+          );
         }
       });
     });
@@ -149,7 +165,9 @@ export function registerOperatorCommands(program: Command): void {
         const until = result.previous.expiresAt?.toISOString() ?? "now";
         if (options.out) {
           await writeCredentials(options.out, result.credentials);
-          print(`rotated ${id} -> ${result.key.id}; ${id} works until ${until}; credentials written to ${options.out}`);
+          print(
+            `rotated ${id} -> ${result.key.id}; ${id} works until ${until}; credentials written to ${options.out}`,
+          );
         } else {
           process.stderr.write(`rotated ${id} -> ${result.key.id}; ${id} works until ${until}\n`);
           process.stderr.write("This is the only time the private key is shown. Store it now.\n");

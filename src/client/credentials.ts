@@ -54,7 +54,11 @@ export async function loadCredentials(source?: CredentialsSource): Promise<Crede
     if ("privateKeyPem" in input && typeof input.privateKeyPem === "string") {
       const keyId = input.keyId;
       if (!isKeyId(keyId)) throw new InvalidCredentialsError("keyId is missing or malformed");
-      return { keyId, audience: input.audience as string | undefined, seed: seedFromPrivateKeyPem(input.privateKeyPem) };
+      return {
+        keyId,
+        audience: input.audience as string | undefined,
+        seed: seedFromPrivateKeyPem(input.privateKeyPem),
+      };
     }
     return parseCredentialsFile(input);
   }
@@ -65,7 +69,9 @@ export async function loadCredentials(source?: CredentialsSource): Promise<Crede
   try {
     text = await readFile(trimmed, "utf8");
   } catch (error) {
-    throw new InvalidCredentialsError(`cannot read credentials file ${trimmed}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+    throw new InvalidCredentialsError(
+      `cannot read credentials file ${trimmed}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
   }
   return fromText(text);
 }

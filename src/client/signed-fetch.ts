@@ -31,10 +31,15 @@ export function createSignedFetch(
         .clone()
         .json()
         .catch(() => null)) as { code?: string; server_time?: number } | null;
-      if ((body?.code === "token_expired" || body?.code === "token_not_yet_valid") && typeof body.server_time === "number") {
+      if (
+        (body?.code === "token_expired" || body?.code === "token_not_yet_valid") &&
+        typeof body.server_time === "number"
+      ) {
         warned = true;
         const skew = Math.round(now() / 1000 - body.server_time);
-        warn(`signet: this machine's clock is ${skew} s ${skew >= 0 ? "ahead of" : "behind"} the server's; sync it (NTP)`);
+        warn(
+          `signet: this machine's clock is ${skew} s ${skew >= 0 ? "ahead of" : "behind"} the server's; sync it (NTP)`,
+        );
       }
     }
     return response;

@@ -34,7 +34,8 @@ export function htuOf(url: string | URL): string {
 /** Signs one short-lived assertion per request (DESIGN §3). */
 export function createSigner(credentials: Credentials, options: SignerOptions = {}): Signer {
   const lifetime = options.lifetime ?? 60;
-  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300) throw new Error("lifetime must be 1..300 seconds");
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300)
+    throw new Error("lifetime must be 1..300 seconds");
   const now = options.now ?? Date.now;
   const privateKey = importPKCS8(toPem("PRIVATE KEY", pkcs8FromSeed(credentials.seed)), "EdDSA");
   return {

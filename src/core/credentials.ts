@@ -1,6 +1,6 @@
 import { decodeStrict, encode } from "./base64url.js";
-import { InvalidCredentialsError } from "./errors.js";
 import { crc32 } from "./crc32.js";
+import { InvalidCredentialsError } from "./errors.js";
 import { crockfordEncode, isAccountId, isKeyId } from "./ids.js";
 import { pkcs8FromSeed, seedFromPkcs8 } from "./keys.js";
 import { fromPem, toPem } from "./pem.js";
@@ -21,7 +21,8 @@ export const CREDENTIAL_PREFIX = "signet_sk_";
  * `signet_sk_` + the key id's 26 characters + the 43-character base64url seed + a 7-character
  * Crockford CRC-32 of everything before it. Fixed widths, so no separator is needed.
  */
-export const CREDENTIAL_PATTERN = /^signet_sk_([0-9A-HJKMNP-TV-Z]{26})([A-Za-z0-9_-]{43})([0-9A-HJKMNP-TV-Z]{7})$/;
+export const CREDENTIAL_PATTERN =
+  /^signet_sk_([0-9A-HJKMNP-TV-Z]{26})([A-Za-z0-9_-]{43})([0-9A-HJKMNP-TV-Z]{7})$/;
 
 function checksum(body: string): string {
   const crc = crc32(body);
@@ -42,7 +43,7 @@ export function decodeCredential(line: string): { keyId: string; seed: Uint8Arra
     throw new InvalidCredentialsError("credential checksum does not match (truncated or mistyped?)");
   }
   const seed = decodeStrict(seedText);
-  if (!seed || seed.length !== 32) throw new InvalidCredentialsError("credential seed is not 32 bytes");
+  if (seed?.length !== 32) throw new InvalidCredentialsError("credential seed is not 32 bytes");
   return { keyId: `key_${idBody}`, seed };
 }
 
@@ -65,10 +66,17 @@ export function buildCredentialsFile(input: {
 }
 
 /** Reads a credentials file object; checks it hangs together without trusting it. */
-export function parseCredentialsFile(value: unknown): { keyId: string; accountId?: string; audience?: string; seed: Uint8Array } {
-  if (value === null || typeof value !== "object") throw new InvalidCredentialsError("credentials must be a JSON object");
+export function parseCredentialsFile(value: unknown): {
+  keyId: string;
+  accountId?: string;
+  audience?: string;
+  seed: Uint8Array;
+} {
+  if (value === null || typeof value !== "object")
+    throw new InvalidCredentialsError("credentials must be a JSON object");
   const file = value as Record<string, unknown>;
-  if (file.type !== "signet_service_key") throw new InvalidCredentialsError('credentials.type must be "signet_service_key"');
+  if (file.type !== "signet_service_key")
+    throw new InvalidCredentialsError('credentials.type must be "signet_service_key"');
   if (!isKeyId(file.key_id)) throw new InvalidCredentialsError("credentials.key_id is missing or malformed");
   if (file.account_id !== undefined && !isAccountId(file.account_id)) {
     throw new InvalidCredentialsError("credentials.account_id is malformed");
@@ -80,7 +88,8 @@ export function parseCredentialsFile(value: unknown): { keyId: string; accountId
     if (!seed) throw new InvalidCredentialsError("credentials.private_key is not an Ed25519 PKCS#8 PEM");
   } else if (typeof file.credential === "string") {
     const decoded = decodeCredential(file.credential);
-    if (decoded.keyId !== file.key_id) throw new InvalidCredentialsError("credentials.credential belongs to another key");
+    if (decoded.keyId !== file.key_id)
+      throw new InvalidCredentialsError("credentials.credential belongs to another key");
     seed = decoded.seed;
   } else {
     throw new InvalidCredentialsError("credentials has neither private_key nor credential");

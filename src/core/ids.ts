@@ -25,6 +25,7 @@ export const newKeyId = (): string => `key_${randomBody()}`;
 export const newAccountId = (): string => `acc_${randomBody()}`;
 export const newEventId = (): string => `evt_${randomBody()}`;
 
-export const isKeyId = (value: unknown): value is string => typeof value === "string" && KEY_ID_PATTERN.test(value);
+export const isKeyId = (value: unknown): value is string =>
+  typeof value === "string" && KEY_ID_PATTERN.test(value);
 export const isAccountId = (value: unknown): value is string =>
   typeof value === "string" && ACCOUNT_ID_PATTERN.test(value);

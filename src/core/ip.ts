@@ -3,7 +3,9 @@ import ipaddr from "ipaddr.js";
 /** Validates a CIDR range (v4 or v6) and returns it in canonical text, or throws with the reason. */
 export function normalizeCidr(range: string): string {
   try {
-    const [address, prefix] = ipaddr.parseCIDR(range.includes("/") ? range : `${range}/${range.includes(":") ? 128 : 32}`);
+    const [address, prefix] = ipaddr.parseCIDR(
+      range.includes("/") ? range : `${range}/${range.includes(":") ? 128 : 32}`,
+    );
     return `${address.toString()}/${prefix}`;
   } catch {
     throw new Error(`invalid CIDR range ${JSON.stringify(range.slice(0, 60))}`);

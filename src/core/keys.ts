@@ -48,17 +48,23 @@ export function seedFromPkcs8(der: Uint8Array): Uint8Array | null {
 }
 
 export async function generateKeyPair(provider: CryptoProvider): Promise<GeneratedKeyPair> {
-  const pair = (await provider.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await provider.subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const pkcs8 = new Uint8Array(await provider.subtle.exportKey("pkcs8", pair.privateKey));
   const raw = new Uint8Array(await provider.subtle.exportKey("raw", pair.publicKey));
   const seed = seedFromPkcs8(pkcs8);
-  if (!seed || raw.length !== 32) throw new Error(`crypto provider ${provider.name} returned an unexpected key format`);
+  if (!seed || raw.length !== 32)
+    throw new Error(`crypto provider ${provider.name} returned an unexpected key format`);
   return { publicJwk: publicJwk(encode(raw)), seed, privateKeyPem: toPem("PRIVATE KEY", pkcs8) };
 }
 
 /** Derives the public key from a seed (used by clients that hold only the one-line form). */
 export async function publicJwkFromSeed(provider: CryptoProvider, seed: Uint8Array): Promise<PublicJwk> {
-  const key = await provider.subtle.importKey("pkcs8", pkcs8FromSeed(seed), { name: "Ed25519" }, true, ["sign"]);
+  const key = await provider.subtle.importKey("pkcs8", pkcs8FromSeed(seed), { name: "Ed25519" }, true, [
+    "sign",
+  ]);
   const jwk = await provider.subtle.exportKey("jwk", key);
   if (typeof jwk.x !== "string") throw new Error("crypto provider did not export the public key");
   return publicJwk(jwk.x);

@@ -8,9 +8,9 @@ export function toPem(label: "PRIVATE KEY" | "PUBLIC KEY", der: Uint8Array): str
 
 /** The DER inside one PEM block with the given label, or null. */
 export function fromPem(label: "PRIVATE KEY" | "PUBLIC KEY", pem: string): Uint8Array | null {
-  const match = new RegExp(`^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`).exec(
-    pem,
-  );
+  const match = new RegExp(
+    `^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`,
+  ).exec(pem);
   if (!match?.[1]) return null;
   try {
     const binary = atob(match[1].replace(/[\r\n]/g, ""));

@@ -13,7 +13,8 @@ const ALLOWED_JWK_MEMBERS = new Set(["kty", "crv", "x", "alg", "kid", "use", "ke
  */
 export function parsePublicKey(input: unknown): PublicJwk {
   if (typeof input === "string") return fromSpkiPem(input);
-  if (input !== null && typeof input === "object" && !Array.isArray(input)) return fromJwk(input as Record<string, unknown>);
+  if (input !== null && typeof input === "object" && !Array.isArray(input))
+    return fromJwk(input as Record<string, unknown>);
   throw new InvalidPublicKeyError("public_key must be a JWK object or an SPKI PEM string");
 }
 
@@ -23,9 +24,11 @@ function fromJwk(jwk: Record<string, unknown>): PublicJwk {
   }
   if (jwk.kty !== "OKP") throw new InvalidPublicKeyError('public_key.kty must be "OKP"');
   if (jwk.crv !== "Ed25519") throw new InvalidPublicKeyError('public_key.crv must be "Ed25519"');
-  if (jwk.alg !== undefined && jwk.alg !== "EdDSA") throw new InvalidPublicKeyError('public_key.alg, if set, must be "EdDSA"');
+  if (jwk.alg !== undefined && jwk.alg !== "EdDSA")
+    throw new InvalidPublicKeyError('public_key.alg, if set, must be "EdDSA"');
   for (const member of Object.keys(jwk)) {
-    if (!ALLOWED_JWK_MEMBERS.has(member)) throw new InvalidPublicKeyError(`public_key has unsupported member ${member}`);
+    if (!ALLOWED_JWK_MEMBERS.has(member))
+      throw new InvalidPublicKeyError(`public_key has unsupported member ${member}`);
   }
   if (typeof jwk.x !== "string") throw new InvalidPublicKeyError("public_key.x must be a base64url string");
   const bytes = decodeStrict(jwk.x);

@@ -32,7 +32,10 @@ export function isCovered(held: readonly string[], required: string): boolean {
  * The scopes a token actually carries: the key's scopes, narrowed by the token's `scope`
  * claim when present. A claim wider than the key grants nothing extra.
  */
-export function effectiveScopes(keyScopes: readonly string[], tokenScopes: readonly string[] | undefined): string[] {
+export function effectiveScopes(
+  keyScopes: readonly string[],
+  tokenScopes: readonly string[] | undefined,
+): string[] {
   if (tokenScopes === undefined) return [...keyScopes];
   const out = new Set<string>();
   for (const scope of tokenScopes) if (isCovered(keyScopes, scope)) out.add(scope);

@@ -38,7 +38,12 @@ export function subtleSignatureVerifier(provider: CryptoProvider): SignatureVeri
       const signature = base64urlToBytes(token.slice(dot + 1));
       if (!signature) return false;
       try {
-        return await provider.subtle.verify({ name: "Ed25519" }, key as CryptoKey, signature, encoder.encode(token.slice(0, dot)));
+        return await provider.subtle.verify(
+          { name: "Ed25519" },
+          key as CryptoKey,
+          signature,
+          encoder.encode(token.slice(0, dot)),
+        );
       } catch {
         return false;
       }

@@ -138,7 +138,8 @@ export function createVerifier(options: VerifierOptions) {
   const maxLifetime = options.maxLifetime ?? 300;
   const storeTimeoutMs = options.storeTimeoutMs ?? 2000;
   const reusableCacheSize = options.reusableCacheSize ?? 10_000;
-  if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 300) throw new Error("clockSkew must be 0..300 seconds");
+  if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 300)
+    throw new Error("clockSkew must be 0..300 seconds");
   if (!Number.isInteger(maxLifetime) || maxLifetime < 1 || maxLifetime > 3600) {
     throw new Error("maxLifetime must be 1..3600 seconds");
   }
@@ -146,27 +147,43 @@ export function createVerifier(options: VerifierOptions) {
   const publicOrigin = options.publicOrigin.replace(/\/+$/, "");
   const origin = normalizeHtu(`${publicOrigin}/`);
   if (!origin) throw new Error("publicOrigin must be an http(s) origin");
-  if (typeof options.audience !== "string" || options.audience.length === 0) throw new Error("audience is required");
+  if (typeof options.audience !== "string" || options.audience.length === 0)
+    throw new Error("audience is required");
   const { keys, replay, signatures, clock, audience } = options;
   const reusableCache = new Map<string, CachedReusable>();
 
   async function guarded<T>(work: Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new VerifierUnavailableError("a store did not answer in time")), storeTimeoutMs);
+      timer = setTimeout(
+        () => reject(new VerifierUnavailableError("a store did not answer in time")),
+        storeTimeoutMs,
+      );
     });
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      throw error instanceof VerifierUnavailableError ? error : new VerifierUnavailableError(undefined, error);
+      throw error instanceof VerifierUnavailableError
+        ? error
+        : new VerifierUnavailableError(undefined, error);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  function fail(code: SignetErrorCode, message: string, details: Record<string, unknown> = {}): VerifyFailure {
+  function fail(
+    code: SignetErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+  ): VerifyFailure {
     const status = code === "insufficient_scope" ? 403 : 401;
-    return { valid: false, code, status, message, details: { server_time: Math.floor(clock.now() / 1000), ...details } };
+    return {
+      valid: false,
+      code,
+      status,
+      message,
+      details: { server_time: Math.floor(clock.now() / 1000), ...details },
+    };
   }
 
   function checkKeyStatus(key: VerificationKey, ip: string | undefined): VerifyFailure | null {
@@ -180,12 +197,19 @@ export function createVerifier(options: VerifierOptions) {
       });
     }
     if (!ipAllowed(key.allowedIps, ip)) {
-      return fail("ip_not_allowed", "this key may not be used from this address", { key_id: key.id, ip: ip ?? null });
+      return fail("ip_not_allowed", "this key may not be used from this address", {
+        key_id: key.id,
+        ip: ip ?? null,
+      });
     }
     return null;
   }
 
-  function checkScopes(key: VerificationKey, claims: Claims, required: readonly string[]): VerifySuccess | VerifyFailure {
+  function checkScopes(
+    key: VerificationKey,
+    claims: Claims,
+    required: readonly string[],
+  ): VerifySuccess | VerifyFailure {
     const tokenScopes = claims.scope === undefined ? undefined : claims.scope.split(" ");
     const granted = effectiveScopes(key.scopes, tokenScopes);
     const missing = missingScopes(granted, required);
@@ -211,13 +235,17 @@ export function createVerifier(options: VerifierOptions) {
       return fail("invalid_claims", "iss and sub must both equal the key id", { key_id: key.id });
     }
     if (typeof aud !== "string") {
-      return fail("audience_mismatch", "aud must be one string (arrays are not accepted)", { expected_audience: audience });
+      return fail("audience_mismatch", "aud must be one string (arrays are not accepted)", {
+        expected_audience: audience,
+      });
     }
     if (aud !== audience) {
       return fail("audience_mismatch", "aud does not match this server", { expected_audience: audience });
     }
-    if (typeof iat !== "number" || !Number.isFinite(iat)) return fail("invalid_claims", "iat must be a number");
-    if (typeof exp !== "number" || !Number.isFinite(exp)) return fail("invalid_claims", "exp must be a number");
+    if (typeof iat !== "number" || !Number.isFinite(iat))
+      return fail("invalid_claims", "iat must be a number");
+    if (typeof exp !== "number" || !Number.isFinite(exp))
+      return fail("invalid_claims", "exp must be a number");
     if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf))) {
       return fail("invalid_claims", "nbf must be a number");
     }
@@ -234,7 +262,10 @@ export function createVerifier(options: VerifierOptions) {
       });
     }
     if (nbf !== undefined && nbf > now + clockSkew) {
-      return fail("token_not_yet_valid", "nbf is in the future", { nbf, skew_seconds: Math.round(nbf - now) });
+      return fail("token_not_yet_valid", "nbf is in the future", {
+        nbf,
+        skew_seconds: Math.round(nbf - now),
+      });
     }
     const lifetime = Math.min(maxLifetime, key.maxLifetime ?? maxLifetime);
     if (exp <= iat || exp - iat > lifetime) {
@@ -250,7 +281,9 @@ export function createVerifier(options: VerifierOptions) {
     }
     if (htm !== undefined || needsBinding) {
       if (htm !== request.method) {
-        return fail("request_mismatch", "htm does not match the request method", { expected_htm: request.method });
+        return fail("request_mismatch", "htm does not match the request method", {
+          expected_htm: request.method,
+        });
       }
     }
     if (htu !== undefined || needsBinding) {
@@ -303,9 +336,11 @@ export function createVerifier(options: VerifierOptions) {
     const jose = headerBytes && parseStrictJsonObject(headerBytes);
     if (!jose) return INVALID_TOKEN;
     const members = Object.keys(jose).sort();
-    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i])) return INVALID_TOKEN;
+    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i]))
+      return INVALID_TOKEN;
     if (jose.alg !== "EdDSA" || jose.typ !== "signet+jwt" || !isKeyId(jose.kid)) return INVALID_TOKEN;
-    if (!decodeStrict(token.slice(token.lastIndexOf(".") + 1)) || !decodeStrict(payloadSegment)) return INVALID_TOKEN;
+    if (!decodeStrict(token.slice(token.lastIndexOf(".") + 1)) || !decodeStrict(payloadSegment))
+      return INVALID_TOKEN;
 
     // 3. key lookup (cache, then store; unknown ids negative-cached by the resolver)
     const resolved = await guarded(keys.resolve(jose.kid));
@@ -330,7 +365,10 @@ export function createVerifier(options: VerifierOptions) {
     // 7. replay: single use of (kid, jti) until exp + skew
     if (claims.jti !== undefined) {
       const first = await guarded(replay.record(key.id, claims.jti, (claims.exp + clockSkew) * 1000));
-      if (!first) return fail("replayed_token", "this token was already used; sign a fresh one per request", { jti: claims.jti });
+      if (!first)
+        return fail("replayed_token", "this token was already used; sign a fresh one per request", {
+          jti: claims.jti,
+        });
     } else if (key.reusable && claims.htm === undefined && claims.htu === undefined) {
       // The cache skips step 6, so only tokens not bound to one request may be cached.
       remember(token, { keyId: key.id, claims });

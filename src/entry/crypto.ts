@@ -1,8 +1,11 @@
 import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import { type CryptoProvider, supportsEd25519, webCryptoProvider } from "../core/crypto-provider.js";
-import { type SignatureVerifier, joseSignatureVerifier, subtleSignatureVerifier } from "../core/signature.js";
+import { joseSignatureVerifier, type SignatureVerifier, subtleSignatureVerifier } from "../core/signature.js";
 
-export const peculiarProvider = (): CryptoProvider => ({ name: "@peculiar/webcrypto", subtle: new PeculiarCrypto().subtle });
+export const peculiarProvider = (): CryptoProvider => ({
+  name: "@peculiar/webcrypto",
+  subtle: new PeculiarCrypto().subtle,
+});
 
 /** The runtime's Web Crypto when it has Ed25519, else @peculiar/webcrypto. */
 export async function selectCrypto(

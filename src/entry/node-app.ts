@@ -36,7 +36,8 @@ export async function buildNodeSignet(
     keys: store.keys,
     cache: keyCache,
     clock,
-    onError: (error) => options.logger.error("key change feed failed; cache cleared", { error: String(error) }),
+    onError: (error) =>
+      options.logger.error("key change feed failed; cache cleared", { error: String(error) }),
   });
   const replay = createMemoryReplayStore({ clock });
   const lastUsed = createLastUsedRecorder({

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "../core/clock.js";
+import { type Clock, systemClock } from "../core/clock.js";
 import type { CryptoProvider } from "../core/crypto-provider.js";
 import type { SignatureVerifier } from "../core/signature.js";
 import type { NodeConfig } from "../server/config.js";
@@ -16,7 +16,10 @@ export interface NodeServices {
 }
 
 /** Opens the configured database (migrating it first when asked). */
-export async function openStore(config: Pick<NodeConfig, "databaseUrl">, options: { migrate?: MigrateMode } = {}): Promise<Store> {
+export async function openStore(
+  config: Pick<NodeConfig, "databaseUrl">,
+  options: { migrate?: MigrateMode } = {},
+): Promise<Store> {
   if (config.databaseUrl.startsWith("file:")) {
     return openSqliteStore(config.databaseUrl, options.migrate ?? "never");
   }
@@ -29,7 +32,9 @@ export async function openNodeServices(
   options: { migrate?: MigrateMode; clock?: Clock; onKeyChanged?: (keyId: string) => void } = {},
 ): Promise<NodeServices> {
   const clock = options.clock ?? systemClock;
-  const { provider, signatures } = await selectCrypto(process.env.SIGNET_CRYPTO === "peculiar" ? "peculiar" : undefined);
+  const { provider, signatures } = await selectCrypto(
+    process.env.SIGNET_CRYPTO === "peculiar" ? "peculiar" : undefined,
+  );
   const store = await openStore(config, options);
   const keys = createKeyService({
     store,

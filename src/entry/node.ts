@@ -4,7 +4,9 @@ import { createLogger } from "./logger.js";
 import { buildNodeSignet } from "./node-app.js";
 
 /** `npm start` / `signet serve`: migrate, then serve until SIGINT/SIGTERM. */
-export async function startNodeServer(env: Record<string, string | undefined> = process.env): Promise<{ stop(): Promise<void>; port: number }> {
+export async function startNodeServer(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ stop(): Promise<void>; port: number }> {
   const config = loadConfig(env);
   const logger = createLogger(config.log);
   const signet = await buildNodeSignet(config, { logger });
@@ -40,7 +42,10 @@ export async function startNodeServer(env: Record<string, string | undefined> = 
 const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("entry/node.ts");
 if (isMain) {
   startNodeServer().catch((error: unknown) => {
-    const message = error instanceof ConfigError ? `configuration error: ${error.message}` : `signet failed to start: ${(error as Error).message}`;
+    const message =
+      error instanceof ConfigError
+        ? `configuration error: ${error.message}`
+        : `signet failed to start: ${(error as Error).message}`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   });

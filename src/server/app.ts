@@ -29,7 +29,10 @@ function describeZodError(error: ZodError): { field: string; detail: string } {
   if (issue.code === "unrecognized_keys") {
     const keys = (issue as { keys: string[] }).keys;
     const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
-    return { field: `${prefix}${keys[0]}`, detail: `unknown field ${keys.map((k) => prefix + k).join(", ")}` };
+    return {
+      field: `${prefix}${keys[0]}`,
+      detail: `unknown field ${keys.map((k) => prefix + k).join(", ")}`,
+    };
   }
   const field = issue.path.join(".");
   return { field, detail: `${field || "body"}: ${issue.message}` };
@@ -99,7 +102,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     info: {
       title: "Signet",
       version: "1",
-      description: "API keys where the server stores only public keys. Each request carries a signed assertion.",
+      description:
+        "API keys where the server stores only public keys. Each request carries a signed assertion.",
     },
     servers: [{ url: deps.config.publicUrl }],
   });
@@ -113,25 +117,48 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
 
-  app.notFound((c) => problem(c, { status: 404, code: "not_found", detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
+  app.notFound((c) =>
+    problem(c, {
+      status: 404,
+      code: "not_found",
+      detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+    }),
+  );
 
   app.onError((error, c) => {
     if (error instanceof VerifierUnavailableError) {
-      deps.logger.error("verifier unavailable", { request_id: c.get("requestId"), cause: String(error.cause ?? "") });
+      deps.logger.error("verifier unavailable", {
+        request_id: c.get("requestId"),
+        cause: String(error.cause ?? ""),
+      });
       return problem(c, { status: 503, code: error.code, detail: error.message });
     }
     if (error instanceof SignetError) {
-      return problem(c, { status: STATUS_BY_CODE[error.code], code: error.code, detail: error.message, extra: error.details });
+      return problem(c, {
+        status: STATUS_BY_CODE[error.code],
+        code: error.code,
+        detail: error.message,
+        extra: error.details,
+      });
     }
     if (error instanceof InvalidCursorError) {
-      return problem(c, { status: 400, code: "invalid_request", detail: `cursor: ${error.message}`, extra: { field: "cursor" } });
+      return problem(c, {
+        status: 400,
+        code: "invalid_request",
+        detail: `cursor: ${error.message}`,
+        extra: { field: "cursor" },
+      });
     }
     if (error instanceof HTTPException && error.status < 500) {
       // hono's validators throw this for a body that is not JSON
       const detail = /json/i.test(error.message) ? "body: malformed JSON" : error.message;
       return problem(c, { status: error.status, code: "invalid_request", detail, extra: { field: "body" } });
     }
-    deps.logger.error("unhandled error", { request_id: c.get("requestId"), error: String(error), stack: (error as Error).stack });
+    deps.logger.error("unhandled error", {
+      request_id: c.get("requestId"),
+      error: String(error),
+      stack: (error as Error).stack,
+    });
     return problem(c, { status: 500, code: "internal_error", detail: "an unexpected error occurred" });
   });
 

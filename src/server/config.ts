@@ -5,7 +5,9 @@ const origin = z
   .url()
   .refine((value) => {
     const url = new URL(value);
-    return (url.protocol === "http:" || url.protocol === "https:") && (url.pathname === "/" || url.pathname === "");
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") && (url.pathname === "/" || url.pathname === "")
+    );
   }, "must be an http(s) origin with no path, e.g. https://api.example.com")
   .transform((value) => new URL(value).origin);
 
@@ -19,12 +21,18 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// (PostgreSQL)")
     .default("file:./data/signet.db"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
   HOST: z.string().min(1).default("0.0.0.0"),
   SIGNET_CLOCK_SKEW: seconds(300).default(60),
   SIGNET_MAX_LIFETIME: seconds(300).min(1).default(300),
-  SIGNET_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  SIGNET_TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   SIGNET_LOG: z.enum(["json", "pretty", "silent"]).default("json"),
 });
 

@@ -57,7 +57,10 @@ export function problem(c: Context, input: ProblemInput): Response {
   };
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (input.status === 401) {
-    headers.set("www-authenticate", `Bearer realm="signet", error="invalid_token", error_description="${input.code}"`);
+    headers.set(
+      "www-authenticate",
+      `Bearer realm="signet", error="invalid_token", error_description="${input.code}"`,
+    );
   } else if (input.status === 403 && input.code === "insufficient_scope") {
     const missing = (input.extra?.missing_scopes as string[] | undefined)?.join(" ") ?? "";
     headers.set("www-authenticate", `Bearer realm="signet", error="insufficient_scope", scope="${missing}"`);

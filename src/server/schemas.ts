@@ -85,7 +85,9 @@ export const managementErrors = {
   503: { description: "Verifier unavailable (fails closed)", content: problemContent },
 } as const;
 
-export const notFound = { 404: { description: "No such key in this account", content: problemContent } } as const;
+export const notFound = {
+  404: { description: "No such key in this account", content: problemContent },
+} as const;
 export const conflict = { 409: { description: "Conflicting state", content: problemContent } } as const;
 export const authErrors = {
   401: managementErrors[401],

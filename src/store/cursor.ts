@@ -28,7 +28,10 @@ export function newestFirst(a: { createdAt: Date; id: string }, b: { createdAt: 
   return byTime !== 0 ? byTime : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-export function isAfterCursor(item: { createdAt: Date; id: string }, cursor: { createdAt: Date; id: string }): boolean {
+export function isAfterCursor(
+  item: { createdAt: Date; id: string },
+  cursor: { createdAt: Date; id: string },
+): boolean {
   const t = item.createdAt.getTime();
   const c = cursor.createdAt.getTime();
   return t < c || (t === c && item.id < cursor.id);

@@ -87,7 +87,10 @@ export interface KeyStore {
 export interface AuditStore {
   append(event: AuditEventRecord): Promise<void>;
   /** Newest first. */
-  list(accountId: string, page: PageRequest & { keyId?: string | undefined }): Promise<Page<AuditEventRecord>>;
+  list(
+    accountId: string,
+    page: PageRequest & { keyId?: string | undefined },
+  ): Promise<Page<AuditEventRecord>>;
 }
 
 export interface Store {

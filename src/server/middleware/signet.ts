@@ -34,13 +34,20 @@ export function signet(options: SignetOptions = {}): MiddlewareHandler<AppEnv> {
       });
     } catch (error) {
       if (error instanceof VerifierUnavailableError) {
-        deps?.logger.error("verifier unavailable", { cause: String((error as { cause?: unknown }).cause ?? error.message) });
+        deps?.logger.error("verifier unavailable", {
+          cause: String((error as { cause?: unknown }).cause ?? error.message),
+        });
         return problem(c, { status: 503, code: "verifier_unavailable", detail: error.message });
       }
       throw error;
     }
     if (!outcome.valid) {
-      return problem(c, { status: outcome.status, code: outcome.code, detail: outcome.message, extra: outcome.details });
+      return problem(c, {
+        status: outcome.status,
+        code: outcome.code,
+        detail: outcome.message,
+        extra: outcome.details,
+      });
     }
     deps?.lastUsed?.record(outcome.keyId);
     c.set("signet", {

@@ -16,7 +16,9 @@ const route = createRoute({
       description: "A page of audit events",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(AuditEventSchema), next_cursor: z.string().nullable() }).openapi("AuditPage"),
+          schema: z
+            .object({ data: z.array(AuditEventSchema), next_cursor: z.string().nullable() })
+            .openapi("AuditPage"),
         },
       },
     },
@@ -27,7 +29,9 @@ const route = createRoute({
 export function registerListAudit(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
     const { limit, cursor, key_id } = c.req.valid("query");
-    const page = await c.get("deps").keys.listAudit(c.get("principal").accountId, { limit, cursor, keyId: key_id });
+    const page = await c
+      .get("deps")
+      .keys.listAudit(c.get("principal").accountId, { limit, cursor, keyId: key_id });
     return c.json({ data: page.items.map(auditView), next_cursor: page.nextCursor }, 200);
   });
 }

@@ -16,7 +16,9 @@ const route = createRoute({
       description: "The message back, with the caller",
       content: {
         "application/json": {
-          schema: z.object({ message: z.string(), key_id: z.string(), account_id: z.string() }).openapi("Echo"),
+          schema: z
+            .object({ message: z.string(), key_id: z.string(), account_id: z.string() })
+            .openapi("Echo"),
         },
       },
     },
@@ -27,6 +29,13 @@ const route = createRoute({
 export function registerDemoEcho(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, (c) => {
     const caller = c.get("signet");
-    return c.json({ message: c.req.valid("query").message ?? "hello", key_id: caller.keyId, account_id: caller.accountId }, 200);
+    return c.json(
+      {
+        message: c.req.valid("query").message ?? "hello",
+        key_id: caller.keyId,
+        account_id: caller.accountId,
+      },
+      200,
+    );
   });
 }

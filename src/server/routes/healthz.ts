@@ -33,6 +33,8 @@ export function registerHealthz(app: OpenAPIHono<AppEnv>): void {
     );
     const ok = Object.values(checks).every((v) => v === "ok");
     c.header("cache-control", "no-store");
-    return ok ? c.json({ status: "ok" as const, checks }, 200) : c.json({ status: "unavailable" as const, checks }, 503);
+    return ok
+      ? c.json({ status: "ok" as const, checks }, 200)
+      : c.json({ status: "unavailable" as const, checks }, 503);
   });
 }

@@ -1,7 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
 import { managementAuth } from "../middleware/management-auth.js";
-import { bearerSecurity, conflict, CredentialsSchema, KeySchema, keyView, managementErrors } from "../schemas.js";
+import {
+  bearerSecurity,
+  CredentialsSchema,
+  conflict,
+  KeySchema,
+  keyView,
+  managementErrors,
+} from "../schemas.js";
 
 export const CreateKeyBody = z
   .strictObject({
@@ -14,7 +21,9 @@ export const CreateKeyBody = z
     public_key: z
       .union([z.string().max(4096), z.record(z.string(), z.unknown())])
       .optional()
-      .openapi({ description: "Bring your own public key (JWK or SPKI PEM); omit to have the server generate the pair" }),
+      .openapi({
+        description: "Bring your own public key (JWK or SPKI PEM); omit to have the server generate the pair",
+      }),
   })
   .openapi("CreateKey");
 
@@ -32,7 +41,9 @@ const route = createRoute({
       description: "Created",
       content: {
         "application/json": {
-          schema: z.object({ key: KeySchema, credentials: CredentialsSchema.nullable() }).openapi("CreatedKey"),
+          schema: z
+            .object({ key: KeySchema, credentials: CredentialsSchema.nullable() })
+            .openapi("CreatedKey"),
         },
       },
     },

@@ -16,7 +16,9 @@ const route = createRoute({
       description: "A page of keys",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(KeySchema), next_cursor: z.string().nullable() }).openapi("KeyPage"),
+          schema: z
+            .object({ data: z.array(KeySchema), next_cursor: z.string().nullable() })
+            .openapi("KeyPage"),
         },
       },
     },

@@ -3,8 +3,8 @@ import type { AppEnv } from "../env.js";
 import { managementAuth } from "../middleware/management-auth.js";
 import {
   bearerSecurity,
-  conflict,
   CredentialsSchema,
+  conflict,
   KeyIdParam,
   KeySchema,
   keyView,
@@ -21,7 +21,9 @@ export const RotateKeyBody = z
       .min(0)
       .max(MAX_ROTATION_GRACE_SECONDS)
       .optional()
-      .openapi({ description: `How long the old key keeps working (default ${DEFAULT_ROTATION_GRACE_SECONDS})` }),
+      .openapi({
+        description: `How long the old key keeps working (default ${DEFAULT_ROTATION_GRACE_SECONDS})`,
+      }),
   })
   .openapi("RotateKey");
 
@@ -32,13 +34,18 @@ const route = createRoute({
   summary: "Replace a key with a new one of the same settings",
   security: bearerSecurity,
   middleware: [managementAuth()] as const,
-  request: { params: KeyIdParam, body: { required: false, content: { "application/json": { schema: RotateKeyBody } } } },
+  request: {
+    params: KeyIdParam,
+    body: { required: false, content: { "application/json": { schema: RotateKeyBody } } },
+  },
   responses: {
     201: {
       description: "The new key, its credentials (once) and the old key with its new expiry",
       content: {
         "application/json": {
-          schema: z.object({ key: KeySchema, credentials: CredentialsSchema, previous: KeySchema }).openapi("RotatedKey"),
+          schema: z
+            .object({ key: KeySchema, credentials: CredentialsSchema, previous: KeySchema })
+            .openapi("RotatedKey"),
         },
       },
     },
@@ -62,7 +69,11 @@ export function registerRotateKey(app: OpenAPIHono<AppEnv>): void {
     const now = deps.clock.now();
     c.header("cache-control", "no-store");
     return c.json(
-      { key: keyView(result.key, now), credentials: result.credentials, previous: keyView(result.previous, now) },
+      {
+        key: keyView(result.key, now),
+        credentials: result.credentials,
+        previous: keyView(result.previous, now),
+      },
       201,
     );
   });

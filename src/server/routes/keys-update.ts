@@ -1,7 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
 import { managementAuth } from "../middleware/management-auth.js";
-import { bearerSecurity, conflict, KeyIdParam, KeySchema, keyView, managementErrors, notFound } from "../schemas.js";
+import {
+  bearerSecurity,
+  conflict,
+  KeyIdParam,
+  KeySchema,
+  keyView,
+  managementErrors,
+  notFound,
+} from "../schemas.js";
 
 export const UpdateKeyBody = z
   .strictObject({
@@ -20,7 +28,10 @@ const route = createRoute({
   summary: "Change a key's name, scopes, expiry, allowed IPs or disabled flag",
   security: bearerSecurity,
   middleware: [managementAuth()] as const,
-  request: { params: KeyIdParam, body: { required: true, content: { "application/json": { schema: UpdateKeyBody } } } },
+  request: {
+    params: KeyIdParam,
+    body: { required: true, content: { "application/json": { schema: UpdateKeyBody } } },
+  },
   responses: {
     200: { description: "The updated key", content: { "application/json": { schema: KeySchema } } },
     ...managementErrors,
@@ -42,7 +53,12 @@ export function registerUpdateKey(app: OpenAPIHono<AppEnv>): void {
         scopes: body.scopes,
         allowedIps: body.allowed_ips,
         disabled: body.disabled,
-        expiresAt: body.expires_at === undefined ? undefined : body.expires_at === null ? null : new Date(body.expires_at),
+        expiresAt:
+          body.expires_at === undefined
+            ? undefined
+            : body.expires_at === null
+              ? null
+              : new Date(body.expires_at),
       },
       actor,
     );

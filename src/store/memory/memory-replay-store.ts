@@ -1,5 +1,5 @@
-import { VerifierUnavailableError } from "../../core/errors.js";
 import type { Clock } from "../../core/clock.js";
+import { VerifierUnavailableError } from "../../core/errors.js";
 import type { ReplayStore } from "../../core/verifier.js";
 
 export interface MemoryReplayOptions {

@@ -16,7 +16,10 @@ function page<T extends { createdAt: Date; id: string }>(all: T[], request: Page
   const sorted = all.filter((item) => !cursor || isAfterCursor(item, cursor)).sort(newestFirst);
   const items = sorted.slice(0, request.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: sorted.length > request.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    items,
+    nextCursor: sorted.length > request.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -44,7 +47,9 @@ export function createMemoryStore(): Store {
         return clone([...accounts.values()].find((a) => a.name === name) ?? null);
       },
       async list() {
-        return [...accounts.values()].map(clone).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+        return [...accounts.values()]
+          .map(clone)
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
       },
     },
     keys: {

@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { UniqueViolation } from "../errors.js";
-import type { AccountRecord, AuditEventRecord, KeyRecord, NewKey, Page, PageRequest, Store } from "../ports.js";
+import type { AuditEventRecord, KeyRecord, NewKey, Page, PageRequest, Store } from "../ports.js";
 import type { ApiKey, AuditEvent, Prisma, PrismaClient } from "./generated/client.js";
 
 /** Either the client or the transaction handle Prisma passes to interactive transactions. */
@@ -41,10 +41,17 @@ function afterCursor(cursor: string | undefined) {
   return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
 }
 
-function pageOf<R extends { createdAt: Date; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+function pageOf<R extends { createdAt: Date; id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    items: items.map(map),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
 async function unique<T>(what: string, work: Promise<T>): Promise<T> {
@@ -143,7 +150,11 @@ export function createPrismaStore(client: PrismaClient, kind: string): Store {
         },
         async list(accountId, request) {
           const rows = await db.auditEvent.findMany({
-            where: { accountId, ...(request.keyId ? { keyId: request.keyId } : {}), ...afterCursor(request.cursor) },
+            where: {
+              accountId,
+              ...(request.keyId ? { keyId: request.keyId } : {}),
+              ...afterCursor(request.cursor),
+            },
             orderBy: [{ createdAt: "desc" }, { id: "desc" }],
             take: request.limit + 1,
           });
