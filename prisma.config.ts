@@ -10,6 +10,8 @@ export default defineConfig({
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
   async adapter() {
-    return new PrismaBetterSQLite3({ url: sqliteFilePath(process.env.DATABASE_URL ?? "file:./data/signet.db") });
+    return new PrismaBetterSQLite3({
+      url: sqliteFilePath(process.env.DATABASE_URL ?? "file:./data/signet.db"),
+    });
   },
 });

@@ -18,7 +18,9 @@ const dir = mkdtempSync(join(tmpdir(), "signet-demo-"));
 const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
 const show = async (response: Response) => {
   const body = (await response.json()) as Record<string, unknown>;
-  console.log(`   -> ${response.status} ${body.code ? `${body.code}: ${body.detail}` : JSON.stringify(body)}`);
+  console.log(
+    `   -> ${response.status} ${body.code ? `${body.code}: ${body.detail}` : JSON.stringify(body)}`,
+  );
   return response.status;
 };
 
@@ -44,7 +46,11 @@ try {
   const { keys } = signet.deps;
   step(1, "create an account and a key with scope demo:read (the server keeps only the public half)");
   const account = await keys.createAccount("acme", cliActor);
-  const { key, credentials } = await keys.createKey(account.id, { name: "ci", scopes: ["demo:read"] }, cliActor);
+  const { key, credentials } = await keys.createKey(
+    account.id,
+    { name: "ci", scopes: ["demo:read"] },
+    cliActor,
+  );
   console.log(`   account ${account.id}, key ${key.id}, fingerprint ${key.fingerprint}`);
   const signer = createSigner(parseCredentialsFile(credentials));
   const url = `${config.publicUrl}/v1/demo/echo?message=hi`;
