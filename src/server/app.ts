@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from "./env.js";
 import { problem, STATUS_BY_CODE } from "./problem.js";
 import { registerListAudit } from "./routes/audit-list.js";
 import { registerDemoEcho } from "./routes/demo-echo.js";
+import { registerForwardAuth } from "./routes/forward-auth.js";
 import { registerHealthz } from "./routes/healthz.js";
 import { registerCreateKey } from "./routes/keys-create.js";
 import { registerGetKey } from "./routes/keys-get.js";
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerHealthz(app);
   registerWhoami(app);
   registerVerify(app);
+  registerForwardAuth(app);
   registerCreateKey(app);
   registerListKeys(app);
   registerGetKey(app);
