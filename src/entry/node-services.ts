@@ -4,6 +4,7 @@ import type { SignatureVerifier } from "../core/signature.js";
 import type { NodeConfig } from "../server/config.js";
 import { createKeyService, type KeyService } from "../server/services/key-service.js";
 import type { Store } from "../store/ports.js";
+import { openPostgresStore } from "../store/prisma/postgres.js";
 import { type MigrateMode, openSqliteStore } from "../store/prisma/sqlite.js";
 import { selectCrypto } from "./crypto.js";
 
@@ -23,7 +24,8 @@ export async function openStore(
   if (config.databaseUrl.startsWith("file:")) {
     return openSqliteStore(config.databaseUrl, options.migrate ?? "never");
   }
-  throw new Error("DATABASE_URL: postgres:// is not supported by this build yet; use file:");
+  // PostgreSQL's migrator takes an advisory lock, so running it at every start is safe.
+  return openPostgresStore(config.databaseUrl, { migrate: (options.migrate ?? "never") !== "never" });
 }
 
 /** The store and services the server and the operator CLI share. */
