@@ -12,7 +12,7 @@ export const POSTGRES_SCHEMA = join(PROJECT_ROOT, "prisma", "postgres", "schema.
 const HEADER = "// GENERATED from prisma/schema.prisma by `npm run db:schemas`. Do not edit.\n";
 
 /** The models of the SQLite schema (everything after the generator and datasource blocks). */
-function modelsOf(schema: string): string {
+export function modelsOf(schema: string): string {
   return schema
     .replace(/^\/\/.*\n/gm, (line) => (line.startsWith("// GENERATED") ? "" : line))
     .replace(/generator\s+\w+\s*\{[^}]*\}\s*/g, "")
