@@ -2,6 +2,9 @@ import type { Clock } from "../core/clock.js";
 import type { KeyCache } from "./key-cache.js";
 import type { KeyStore } from "./ports.js";
 
+/** The most rows a store's changedSince returns in one call. */
+export const CHANGE_FEED_LIMIT = 10_000;
+
 export interface ChangeFeedOptions {
   keys: KeyStore;
   cache: KeyCache;
@@ -29,7 +32,9 @@ export function startChangeFeed(options: ChangeFeedOptions): { stop(): void; pol
     const startedAt = options.clock.now();
     try {
       const changes = await options.keys.changedSince(since);
-      for (const change of changes) options.cache.invalidateIfOlder(change.id, change.updatedAt);
+      // A store returns at most CHANGE_FEED_LIMIT rows; past that, some changes were not seen.
+      if (changes.length >= CHANGE_FEED_LIMIT) options.cache.clear();
+      else for (const change of changes) options.cache.invalidateIfOlder(change.id, change.updatedAt);
       since = new Date(startedAt - overlapMs);
       failures = 0;
     } catch (error) {

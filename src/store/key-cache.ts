@@ -97,7 +97,10 @@ export function createKeyCache(options: KeyCacheOptions) {
       }
       const inFlight = loading.get(keyId);
       if (inFlight) return inFlight;
-      const promise = load(keyId).finally(() => loading.delete(keyId));
+      // only remove our own entry: an invalidation may have replaced it with a newer load
+      const promise: Promise<ResolvedKey | null> = load(keyId).finally(() => {
+        if (loading.get(keyId) === promise) loading.delete(keyId);
+      });
       loading.set(keyId, promise);
       return promise;
     },

@@ -32,6 +32,8 @@ export function createLastUsedRecorder(options: LastUsedOptions) {
       try {
         await options.keys.touchLastUsed(batch);
       } catch (error) {
+        // keep the uses for the next flush (a newer use recorded meanwhile wins)
+        for (const use of batch) if (!pending.has(use.id)) pending.set(use.id, use.at.getTime());
         options.onError?.(error);
         return 0;
       }

@@ -17,11 +17,23 @@ export interface MemoryReplayOptions {
 export function createMemoryReplayStore(options: MemoryReplayOptions): ReplayStore & { size(): number } {
   const maxEntries = options.maxEntries ?? 2_000_000;
   const seen = new Map<string, number>();
+  // No entry expires before this (a lower bound), so until then a full sweep would find nothing.
+  let earliestExpiry = Number.POSITIVE_INFINITY;
 
   function evictExpired(now: number, budget: number): void {
     for (const [entry, expiresAt] of seen) {
       if (budget-- <= 0 || expiresAt > now) break;
       seen.delete(entry);
+    }
+  }
+
+  /** At the ceiling: drop every expired entry wherever it sits (lifetimes differ per key). */
+  function sweep(now: number): void {
+    if (now < earliestExpiry) return;
+    earliestExpiry = Number.POSITIVE_INFINITY;
+    for (const [entry, expiresAt] of seen) {
+      if (expiresAt <= now) seen.delete(entry);
+      else if (expiresAt < earliestExpiry) earliestExpiry = expiresAt;
     }
   }
 
@@ -33,11 +45,12 @@ export function createMemoryReplayStore(options: MemoryReplayOptions): ReplaySto
       const existing = seen.get(entry);
       if (existing !== undefined && existing > now) return false;
       if (seen.size >= maxEntries) {
-        evictExpired(now, Number.POSITIVE_INFINITY);
+        sweep(now);
         if (seen.size >= maxEntries) throw new VerifierUnavailableError("replay store is full");
       }
       seen.delete(entry);
       seen.set(entry, expiresAt);
+      if (expiresAt < earliestExpiry) earliestExpiry = expiresAt;
       return true;
     },
     size: () => seen.size,

@@ -1,3 +1,4 @@
+import { CHANGE_FEED_LIMIT } from "../change-feed.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { UniqueViolation } from "../errors.js";
 import type { AuditEventRecord, KeyRecord, NewKey, Page, PageRequest, Store } from "../ports.js";
@@ -140,7 +141,7 @@ export function createPrismaStore(client: PrismaClient, kind: string): Store {
             where: { updatedAt: { gte: since } },
             select: { id: true, updatedAt: true },
             orderBy: { updatedAt: "asc" },
-            take: 10_000,
+            take: CHANGE_FEED_LIMIT,
           });
         },
       },
