@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { NotFoundError } from "../core/errors.js";
 import { isKeyId } from "../core/ids.js";
@@ -31,6 +31,16 @@ async function withServices<T>(
 async function writeCredentials(path: string, credentials: unknown): Promise<void> {
   // 0600 and exclusive create: never overwrite an existing file or leave it readable by others
   await writeFile(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+}
+
+/** Checked before a key is made: failing after would leave a key whose private half is lost. */
+async function assertOutFree(path: string | undefined): Promise<void> {
+  if (path === undefined) return;
+  const exists = await access(path).then(
+    () => true,
+    () => false,
+  );
+  if (exists) throw new Error(`${path} already exists; not overwriting it (choose another --out)`);
 }
 
 async function keyOrFail(
@@ -91,6 +101,7 @@ export function registerOperatorCommands(program: Command): void {
     .option("--reusable", "allow tokens without htm/htu/jti (for clients that cannot sign per request)")
     .option("--out <file>", "write the credentials file here (mode 0600)")
     .action(async (options: Record<string, string | boolean | undefined>) => {
+      await assertOutFree(options.out === undefined ? undefined : String(options.out));
       const publicKeyText = options.publicKey ? await readFile(String(options.publicKey), "utf8") : undefined;
       const publicKey =
         publicKeyText === undefined
@@ -159,6 +170,7 @@ export function registerOperatorCommands(program: Command): void {
     .option("--out <file>", "write the new credentials file here (mode 0600)")
     .action(async (id: string, options: { grace: string; out?: string }) => {
       const grace = parseDuration(options.grace);
+      await assertOutFree(options.out);
       await withServices(async ({ keys, store }) => {
         const current = await keyOrFail(store, id);
         const result = await keys.rotateKey(current.accountId, id, { gracePeriodSeconds: grace }, cliActor);

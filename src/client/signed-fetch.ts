@@ -38,7 +38,7 @@ export function createSignedFetch(
         warned = true;
         const skew = Math.round(now() / 1000 - body.server_time);
         warn(
-          `signet: this machine's clock is ${skew} s ${skew >= 0 ? "ahead of" : "behind"} the server's; sync it (NTP)`,
+          `signet: this machine's clock is ${Math.abs(skew)} s ${skew >= 0 ? "ahead of" : "behind"} the server's; sync it (NTP)`,
         );
       }
     }

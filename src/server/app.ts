@@ -35,8 +35,8 @@ function describeZodError(error: ZodError): { field: string; detail: string } {
       detail: `unknown field ${keys.map((k) => prefix + k).join(", ")}`,
     };
   }
-  const field = issue.path.join(".");
-  return { field, detail: `${field || "body"}: ${issue.message}` };
+  const field = issue.path.join(".") || "body";
+  return { field, detail: `${field}: ${issue.message}` };
 }
 
 function validationProblem(c: Context, error: ZodError, target: string): Response {

@@ -2,6 +2,9 @@ import type { Clock } from "../core/clock.js";
 import type { KeyCache } from "./key-cache.js";
 import type { KeyStore } from "./ports.js";
 
+/** A poll running longer than this counts as failed, ms. */
+const HUNG_POLL_MS = 5_000;
+
 /** The most rows a store's changedSince returns in one call. */
 export const CHANGE_FEED_LIMIT = 10_000;
 
@@ -27,6 +30,7 @@ export function startChangeFeed(options: ChangeFeedOptions): { stop(): void; pol
   let since = new Date(options.clock.now() - overlapMs);
   let failures = 0;
   let running: Promise<void> | null = null;
+  let runningSince = 0;
 
   async function pollOnce(): Promise<void> {
     const startedAt = options.clock.now();
@@ -45,7 +49,19 @@ export function startChangeFeed(options: ChangeFeedOptions): { stop(): void; pol
   }
 
   const timer = setInterval(() => {
-    if (!running) running = pollOnce().finally(() => (running = null));
+    const now = options.clock.now();
+    if (running && now - runningSince > HUNG_POLL_MS) {
+      // a poll that hangs (database unreachable) must not stop the feed: treat it as failed
+      options.cache.clear();
+      running = null;
+    }
+    if (!running) {
+      runningSince = now;
+      const poll: Promise<void> = pollOnce().finally(() => {
+        if (running === poll) running = null;
+      });
+      running = poll;
+    }
   }, intervalMs);
   timer.unref?.();
   return {

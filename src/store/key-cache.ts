@@ -18,6 +18,8 @@ export interface KeyCacheOptions {
    * primary path; this bounds staleness if every message is lost. Default 60,000.
    */
   ttlMs?: number;
+  /** A shared in-flight load older than this is not joined by new callers, ms. Default 3,000. */
+  loadTimeoutMs?: number;
 }
 
 interface Entry {
@@ -54,7 +56,10 @@ export function createKeyCache(options: KeyCacheOptions) {
   const { clock } = options;
   const entries = new Map<string, Entry>();
   const negative = new Map<string, number>();
-  const loading = new Map<string, Promise<ResolvedKey | null>>();
+  // In-flight loads, shared by concurrent callers; one older than loadTimeoutMs is not joined,
+  // so a lookup that hung while the store was down does not lock the key out afterwards.
+  const loading = new Map<string, { promise: Promise<ResolvedKey | null>; startedAt: number }>();
+  const loadTimeoutMs = options.loadTimeoutMs ?? 3_000;
   // Bumped on every invalidation so a load that raced with it is not cached.
   let generation = 0;
 
@@ -96,12 +101,12 @@ export function createKeyCache(options: KeyCacheOptions) {
         negative.delete(keyId);
       }
       const inFlight = loading.get(keyId);
-      if (inFlight) return inFlight;
+      if (inFlight && now - inFlight.startedAt < loadTimeoutMs) return inFlight.promise;
       // only remove our own entry: an invalidation may have replaced it with a newer load
       const promise: Promise<ResolvedKey | null> = load(keyId).finally(() => {
-        if (loading.get(keyId) === promise) loading.delete(keyId);
+        if (loading.get(keyId)?.promise === promise) loading.delete(keyId);
       });
-      loading.set(keyId, promise);
+      loading.set(keyId, { promise, startedAt: now });
       return promise;
     },
     /** Drop one key now (after revoke, update, rotate). */

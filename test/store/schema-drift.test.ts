@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { derivePostgresSchema, modelsOf, POSTGRES_SCHEMA, readSqliteSchema } from "../../scripts/db/schemas.js";
+import {
+  derivePostgresSchema,
+  modelsOf,
+  POSTGRES_SCHEMA,
+  readSqliteSchema,
+} from "../../scripts/db/schemas.js";
 import { PROJECT_ROOT } from "../../src/store/prisma/migrate.js";
 
 const sqliteMigrations = join(PROJECT_ROOT, "prisma", "migrations");
