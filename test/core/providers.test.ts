@@ -6,9 +6,8 @@ import { type CryptoProvider, supportsEd25519, webCryptoProvider } from "../../s
 import { generateKeyPair, publicJwkFromSeed } from "../../src/core/keys.js";
 import { parsePublicKey } from "../../src/core/public-key.js";
 import { subtleSignatureVerifier } from "../../src/core/signature.js";
+import { TESTDATA } from "../support/testdata.js";
 import { claimsFor, createHarness, hexToBytes, newTestKey, requestWith, signJwt } from "./support.js";
-
-const TESTDATA = "/work/shared/testdata";
 
 const peculiar: CryptoProvider = { name: "peculiar", subtle: new PeculiarCrypto().subtle as SubtleCrypto };
 const PROVIDERS: CryptoProvider[] = [webCryptoProvider, peculiar];

@@ -5,8 +5,7 @@ import { webCryptoProvider } from "../../src/core/crypto-provider.js";
 import { InvalidPublicKeyError } from "../../src/core/errors.js";
 import { type GeneratedKeyPair, generateKeyPair } from "../../src/core/keys.js";
 import { parsePublicKey } from "../../src/core/public-key.js";
-
-const TESTDATA = "/work/shared/testdata";
+import { TESTDATA } from "../support/testdata.js";
 
 interface SpeccheckCase {
   message: string;
