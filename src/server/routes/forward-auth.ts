@@ -49,7 +49,12 @@ export function registerForwardAuth(app: OpenAPIHono<AppEnv>): void {
       requiredScopes: [],
     });
     if (!outcome.valid) {
-      return problem(c, { status: outcome.status, code: outcome.code, detail: outcome.message, extra: outcome.details });
+      return problem(c, {
+        status: outcome.status,
+        code: outcome.code,
+        detail: outcome.message,
+        extra: outcome.details,
+      });
     }
     deps.lastUsed?.record(outcome.keyId);
     c.header("x-signet-key-id", outcome.keyId);
