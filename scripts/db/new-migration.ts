@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../../src/store/prisma/migrate.js";
+import { writeD1Migrations } from "./d1-migrations.js";
 import { derivePostgresSchema, POSTGRES_SCHEMA, readSqliteSchema, SQLITE_SCHEMA } from "./schemas.js";
 
 const name = process.argv[2];
@@ -57,3 +58,6 @@ for (const provider of providers) {
   copyFileSync(provider.schema, snapshot);
   console.log(`wrote ${join(folder, "migration.sql")}`);
 }
+
+// D1 applies the very same SQLite migrations, as flat files (see d1-migrations.ts).
+for (const file of writeD1Migrations()) console.log(`d1: ${file}`);

@@ -1,11 +1,15 @@
 import { access, readFile, writeFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { createUserService } from "../console/users.js";
 import { NotFoundError } from "../core/errors.js";
 import { isKeyId } from "../core/ids.js";
+import { openD1Services } from "../entry/d1-services.js";
 import { openNodeServices } from "../entry/node-services.js";
+import { createNodePasswordHasher } from "../entry/password-node.js";
 import { loadConfig } from "../server/config.js";
 import { keyView } from "../server/schemas.js";
 import { cliActor } from "../server/services/actor.js";
+import type { D1Location } from "../store/d1/node-store.js";
 import { migrateDatabase } from "../store/prisma/migrate.js";
 import { parseDuration } from "./duration.js";
 import { print, printTable, progress } from "./output.js";
@@ -16,11 +20,15 @@ const list = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** Set by the global `--d1` option: the commands then work on a Workers deployment's D1. */
+let d1: D1Location | undefined;
+
 async function withServices<T>(
   work: (services: Awaited<ReturnType<typeof openNodeServices>>) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig(process.env);
-  const services = await openNodeServices(config, { migrate: "if-needed" });
+  const services = d1
+    ? await openD1Services(d1)
+    : await openNodeServices(loadConfig(process.env), { migrate: "if-needed" });
   try {
     return await work(services);
   } finally {
@@ -56,9 +64,23 @@ async function keyOrFail(
 /** Operator commands: straight on the configured database (DATABASE_URL). */
 export function registerOperatorCommands(program: Command): void {
   program
+    .addOption(
+      new Option("--d1 <where>", "work on a Cloudflare Workers D1 database instead of DATABASE_URL").choices([
+        "local",
+        "remote",
+      ]),
+    )
+    .option("--wrangler-env <name>", "with --d1: the wrangler.toml environment to use, e.g. production")
+    .option("--persist-to <dir>", "with --d1 local: wrangler dev's state folder (default .wrangler/state)")
+    .hook("preAction", (root) => {
+      const o = root.opts<{ d1?: "local" | "remote"; wranglerEnv?: string; persistTo?: string }>();
+      d1 = o.d1 ? { target: o.d1, environment: o.wranglerEnv, persistTo: o.persistTo } : undefined;
+    });
+  program
     .command("migrate")
     .description("apply database migrations (DATABASE_URL)")
     .action(async () => {
+      if (d1) throw new Error(`for D1 run: npx wrangler d1 migrations apply DB --${d1.target}`);
       const config = loadConfig(process.env);
       const stop = progress(`migrating ${config.databaseUrl}`);
       const output = await migrateDatabase(config.databaseUrl).finally(stop);
@@ -195,6 +217,73 @@ export function registerOperatorCommands(program: Command): void {
         const current = await keyOrFail(store, id);
         await keys.revokeKey(current.accountId, id, cliActor);
         print(`revoked ${id}`);
+      });
+    });
+
+  const usersCommand = program.command("users").description("manage the people who sign in to the console");
+  const userService = (services: Awaited<ReturnType<typeof openNodeServices>>, publicUrl?: string) =>
+    createUserService({
+      store: services.store,
+      clock: services.clock,
+      publicUrl: publicUrl ? new URL(publicUrl).origin : loadConfig(process.env).publicUrl,
+      hasher: createNodePasswordHasher(),
+    });
+  const printLink = (link: { url: string; expiresAt: Date }) => {
+    process.stderr.write(
+      `This sign-in link works once, until ${link.expiresAt.toISOString()} (15 minutes):\n`,
+    );
+    print(link.url);
+  };
+  usersCommand
+    .command("create")
+    .description("add a person to an account; prints a one-time sign-in link (15 minutes, single use)")
+    .requiredOption("--account <id|name>", "the account they belong to")
+    .requiredOption("--email <email>", "their email address (how they sign in)")
+    .addOption(new Option("--role <role>", "what they may do").choices(["owner", "member"]).default("owner"))
+    .option("--public-url <url>", "the console's public origin for the link (default SIGNET_PUBLIC_URL)")
+    .action(
+      async (options: { account: string; email: string; role: "owner" | "member"; publicUrl?: string }) => {
+        await withServices(async (services) => {
+          const account = await services.keys.findAccount(options.account);
+          const { user, link } = await userService(services, options.publicUrl).createUser(
+            account.id,
+            { email: options.email, role: options.role },
+            cliActor,
+          );
+          process.stderr.write(`created ${user.role} ${user.email} (${user.id}) in ${account.name}\n`);
+          printLink(link);
+        });
+      },
+    );
+  usersCommand
+    .command("link <email>")
+    .description("a new one-time sign-in link for an existing user (lost passkey or password)")
+    .option("--public-url <url>", "the console's public origin for the link (default SIGNET_PUBLIC_URL)")
+    .action(async (email: string, options: { publicUrl?: string }) => {
+      await withServices(async (services) => {
+        const users = userService(services, options.publicUrl);
+        const user = await users.findByEmail(email);
+        printLink(await users.issueLink(user.id, cliActor));
+      });
+    });
+  usersCommand
+    .command("list")
+    .description("list an account's users")
+    .requiredOption("--account <id|name>", "the account")
+    .action(async (options: { account: string }) => {
+      await withServices(async (services) => {
+        const account = await services.keys.findAccount(options.account);
+        const all = await userService(services).listUsers(account.id);
+        printTable(
+          ["ID", "EMAIL", "ROLE", "CREATED", "LAST SIGN-IN"],
+          all.map((u) => [
+            u.id,
+            u.email,
+            u.role,
+            u.createdAt.toISOString(),
+            u.lastSignInAt?.toISOString() ?? "-",
+          ]),
+        );
       });
     });
 }

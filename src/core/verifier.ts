@@ -1,3 +1,4 @@
+import { base64url } from "jose";
 import { decodeStrict } from "./base64url.js";
 import type { Clock } from "./clock.js";
 import { type SignetErrorCode, VerifierUnavailableError } from "./errors.js";
@@ -32,6 +33,8 @@ export interface ResolvedKey {
 /** Step 3. Returns null for an unknown key; throws when the store cannot answer. */
 export interface KeyResolver {
   resolve(keyId: string): Promise<ResolvedKey | null>;
+  /** A key already held in memory, synchronously; undefined means "ask resolve()". */
+  peek?(keyId: string): ResolvedKey | undefined;
 }
 
 /** Step 7. Atomically records (kid, jti) until `expiresAt`; false when already seen. */
@@ -105,6 +108,26 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86}
 const HEADER_MEMBERS = ["alg", "kid", "typ"];
 const JTI_MIN = 16;
 const JTI_MAX = 128;
+/** Valid headers remembered (a client sends the same header segment with every token). */
+const HEADER_CACHE_SIZE = 10_000;
+/** Expected `htu` values remembered, by request path. */
+const HTU_CACHE_SIZE = 1_000;
+/** Paths whose `htu` is `publicOrigin + path` as is (nothing for normalisation to change). */
+const PLAIN_PATH = /^\/(?:[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*\/?)*$/;
+const NOT_YET = Symbol("not yet");
+const notYet = Promise.resolve(NOT_YET);
+
+/** Strict base64url after TOKEN_PATTERN: the length is possible and the pad bits are zero. */
+function strictSegment(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = segment.charCodeAt(segment.length - 1);
+  // the index of the last character in the alphabet must be a multiple of 16 (2 left) or 4 (3 left)
+  const index =
+    last === 95 ? 63 : last === 45 ? 62 : last >= 97 ? last - 71 : last >= 65 ? last - 65 : last + 4;
+  return index % (rest === 2 ? 16 : 4) === 0;
+}
 
 /** The one response for every failure before the signature holds: no oracle. */
 const INVALID_TOKEN: VerifyFailure = Object.freeze({
@@ -147,12 +170,46 @@ export function createVerifier(options: VerifierOptions) {
   const publicOrigin = options.publicOrigin.replace(/\/+$/, "");
   const origin = normalizeHtu(`${publicOrigin}/`);
   if (!origin) throw new Error("publicOrigin must be an http(s) origin");
+  const originPrefix = origin.slice(0, -1);
   if (typeof options.audience !== "string" || options.audience.length === 0)
     throw new Error("audience is required");
   const { keys, replay, signatures, clock, audience } = options;
   const reusableCache = new Map<string, CachedReusable>();
+  // Step 2 runs once per distinct header segment: its kid is kept, never re-parsed.
+  const headerCache = new Map<string, string>();
+  const htuCache = new Map<string, string | null>();
+
+  function expectedHtuFor(path: string): string | null {
+    let expected = htuCache.get(path);
+    if (expected === undefined) {
+      expected = PLAIN_PATH.test(path) ? `${originPrefix}${path}` : expectedHtu(publicOrigin, path);
+      if (htuCache.size >= HTU_CACHE_SIZE) htuCache.delete(htuCache.keys().next().value as string);
+      htuCache.set(path, expected);
+    }
+    return expected;
+  }
+
+  /** Step 2 for a header segment not seen before: its kid, or null. */
+  function parseHeader(segment: string): string | null {
+    const headerBytes = decodeStrict(segment);
+    const jose = headerBytes && parseStrictJsonObject(headerBytes);
+    if (!jose) return null;
+    const members = Object.keys(jose).sort();
+    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i])) return null;
+    if (jose.alg !== "EdDSA" || jose.typ !== "signet+jwt" || !isKeyId(jose.kid)) return null;
+    if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.delete(headerCache.keys().next().value as string);
+    headerCache.set(segment, jose.kid);
+    return jose.kid;
+  }
 
   async function guarded<T>(work: Promise<T>): Promise<T> {
+    try {
+      // A store that has already answered (memory replay, cached key) needs no timer.
+      const early = await Promise.race([work, notYet]);
+      if (early !== NOT_YET) return early as T;
+    } catch (error) {
+      throw error instanceof VerifierUnavailableError ? error : new VerifierUnavailableError(undefined, error);
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -287,8 +344,8 @@ export function createVerifier(options: VerifierOptions) {
       }
     }
     if (htu !== undefined || needsBinding) {
-      const expected = expectedHtu(publicOrigin, request.path);
-      if (typeof htu !== "string" || expected === null || normalizeHtu(htu) !== expected) {
+      const expected = expectedHtuFor(request.path);
+      if (typeof htu !== "string" || expected === null || (htu !== expected && normalizeHtu(htu) !== expected)) {
         return fail("request_mismatch", "htu does not match the request URL", { expected_htu: expected });
       }
     }
@@ -323,7 +380,7 @@ export function createVerifier(options: VerifierOptions) {
     const cached = reusableCache.get(token);
     if (cached) {
       if (cached.claims.exp > clock.now() / 1000 - clockSkew) {
-        const resolved = await guarded(keys.resolve(cached.keyId));
+        const resolved = keys.peek?.(cached.keyId) ?? (await guarded(keys.resolve(cached.keyId)));
         if (!resolved) return INVALID_TOKEN;
         return checkKeyStatus(resolved.key, request.ip) ?? checkScopes(resolved.key, cached.claims, required);
       }
@@ -331,19 +388,19 @@ export function createVerifier(options: VerifierOptions) {
     }
 
     // 2. header: strict UTF-8 JSON object with exactly alg, typ, kid
-    const [headerSegment, payloadSegment] = token.split(".") as [string, string, string];
-    const headerBytes = decodeStrict(headerSegment);
-    const jose = headerBytes && parseStrictJsonObject(headerBytes);
-    if (!jose) return INVALID_TOKEN;
-    const members = Object.keys(jose).sort();
-    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i]))
-      return INVALID_TOKEN;
-    if (jose.alg !== "EdDSA" || jose.typ !== "signet+jwt" || !isKeyId(jose.kid)) return INVALID_TOKEN;
-    if (!decodeStrict(token.slice(token.lastIndexOf(".") + 1)) || !decodeStrict(payloadSegment))
-      return INVALID_TOKEN;
+    const firstDot = token.indexOf(".");
+    const secondDot = token.indexOf(".", firstDot + 1);
+    const headerSegment = token.slice(0, firstDot);
+    const kid = headerCache.get(headerSegment) ?? parseHeader(headerSegment);
+    if (kid === null) return INVALID_TOKEN;
+    if (!strictSegment(token.slice(secondDot + 1))) return INVALID_TOKEN;
+    const payloadSegment = token.slice(firstDot + 1, secondDot);
+    // TOKEN_PATTERN allowed only the alphabet, so with the length and pad bits checked it is strict
+    if (!strictSegment(payloadSegment)) return INVALID_TOKEN;
+    const payloadBytes = base64url.decode(payloadSegment);
 
     // 3. key lookup (cache, then store; unknown ids negative-cached by the resolver)
-    const resolved = await guarded(keys.resolve(jose.kid));
+    const resolved = keys.peek?.(kid) ?? (await guarded(keys.resolve(kid)));
     if (!resolved) return INVALID_TOKEN;
 
     // 4. signature with the stored key
@@ -356,7 +413,7 @@ export function createVerifier(options: VerifierOptions) {
     if (statusFailure) return statusFailure;
 
     // 6. claims
-    const payload = parseStrictJsonObject(decodeStrict(payloadSegment) as Uint8Array);
+    const payload = parseStrictJsonObject(payloadBytes);
     if (!payload) return fail("invalid_claims", "the claims are not a JSON object with unique members");
     const checked = checkClaims(payload, key, request);
     if ("valid" in checked) return checked;

@@ -23,7 +23,19 @@ export async function startNodeServer(
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       logger.info("shutting down", { signal });
-      void stop().then(() => process.exit(0));
+      // in-flight requests finish; then the last-used flush, Redis and the database close
+      const force = setTimeout(() => {
+        logger.error("shutdown took over 10 s; exiting anyway");
+        process.exit(1);
+      }, 10_000);
+      force.unref();
+      void stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error("shutdown failed", { error: String(error) });
+          process.exit(1);
+        },
+      );
     });
   }
   process.stderr.write(

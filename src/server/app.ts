@@ -7,9 +7,12 @@ import type { ZodError } from "zod";
 import { SignetError, VerifierUnavailableError } from "../core/errors.js";
 import { InvalidCursorError } from "../store/cursor.js";
 import type { AppDeps, AppEnv } from "./env.js";
+import { pathnameOf } from "./middleware/signet.js";
 import { problem, STATUS_BY_CODE } from "./problem.js";
 import { registerListAudit } from "./routes/audit-list.js";
 import { registerDemoEcho } from "./routes/demo-echo.js";
+import { type OpenApiObjectConfig, registerDocs } from "./routes/docs.js";
+import { registerExtAuthz } from "./routes/ext-authz.js";
 import { registerForwardAuth } from "./routes/forward-auth.js";
 import { registerHealthz } from "./routes/healthz.js";
 import { registerCreateKey } from "./routes/keys-create.js";
@@ -19,6 +22,12 @@ import { registerRevokeKey } from "./routes/keys-revoke.js";
 import { registerRotateKey } from "./routes/keys-rotate.js";
 import { registerUpdateKey } from "./routes/keys-update.js";
 import { registerVerify } from "./routes/verify.js";
+import { registerWebhookKeys } from "./routes/webhook-keys.js";
+import { registerCreateWebhook } from "./routes/webhooks-create.js";
+import { registerDeleteWebhook } from "./routes/webhooks-delete.js";
+import { registerListWebhookDeliveries } from "./routes/webhooks-deliveries.js";
+import { registerGetWebhook } from "./routes/webhooks-get.js";
+import { registerListWebhooks } from "./routes/webhooks-list.js";
 import { registerWhoami } from "./routes/whoami.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -60,7 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     deps.logger.info("request", {
       request_id: c.get("requestId"),
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: pathnameOf(c.req.url),
       status: c.res.status,
       key_id: c.get("signet")?.keyId,
       ms: Math.round((performance.now() - started) * 10) / 10,
@@ -84,6 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerWhoami(app);
   registerVerify(app);
   registerForwardAuth(app);
+  registerExtAuthz(app);
   registerCreateKey(app);
   registerListKeys(app);
   registerGetKey(app);
@@ -92,6 +102,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerRevokeKey(app);
   registerListAudit(app);
   registerDemoEcho(app);
+  registerCreateWebhook(app);
+  registerListWebhooks(app);
+  registerGetWebhook(app);
+  registerDeleteWebhook(app);
+  registerListWebhookDeliveries(app);
+  registerWebhookKeys(app);
+  // the customer console, when the entry wires one (src/console)
+  deps.console?.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "SignetAssertion", {
     type: "http",
@@ -99,7 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     bearerFormat: "JWT (EdDSA, typ signet+jwt)",
     description: "A short-lived assertion signed with the key's Ed25519 private key (DESIGN §3).",
   });
-  app.doc31("/openapi.json", {
+  const openapi: OpenApiObjectConfig = {
     openapi: "3.1.0",
     info: {
       title: "Signet",
@@ -108,13 +126,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         "API keys where the server stores only public keys. Each request carries a signed assertion.",
     },
     servers: [{ url: deps.config.publicUrl }],
-  });
+  };
+  app.doc31("/openapi.json", openapi);
+  registerDocs(app, openapi);
 
   app.get("/", (c) =>
     c.json({
       name: "signet",
       audience: deps.config.audience,
       openapi: "/openapi.json",
+      docs: "/docs",
       health: "/healthz",
     }),
   );

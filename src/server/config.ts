@@ -34,6 +34,17 @@ export const EnvSchema = z.object({
     .default("false")
     .transform((v) => v === "true" || v === "1"),
   SIGNET_LOG: z.enum(["json", "pretty", "silent"]).default("json"),
+  SIGNET_WEBHOOK_SIGNING_KEY: z
+    .string()
+    .refine(
+      (v) => v.includes("-----BEGIN PRIVATE KEY-----") || /^[A-Za-z0-9_-]{43}$/.test(v.trim()),
+      "must be an Ed25519 PKCS#8 PEM or a 32-byte seed in base64url",
+    )
+    .optional(),
+  SIGNET_WEBHOOK_ALLOW_LOOPBACK: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
 });
 
 export type SignetEnv = z.infer<typeof EnvSchema>;
@@ -49,6 +60,10 @@ export interface NodeConfig {
   maxLifetime: number;
   trustProxy: boolean;
   log: "json" | "pretty" | "silent";
+  /** The server's own webhook signing key (PEM or base64url seed); else made and stored on first use. */
+  webhookSigningKey?: string | undefined;
+  /** Let webhooks target loopback addresses (tests, local setups); refused by default. */
+  webhookAllowLoopback?: boolean;
 }
 
 /** Parses the environment or throws one line naming the bad variable. */
@@ -72,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined>): NodeConfig 
     maxLifetime: e.SIGNET_MAX_LIFETIME,
     trustProxy: e.SIGNET_TRUST_PROXY,
     log: e.SIGNET_LOG,
+    webhookSigningKey: e.SIGNET_WEBHOOK_SIGNING_KEY,
+    webhookAllowLoopback: e.SIGNET_WEBHOOK_ALLOW_LOOPBACK,
   };
 }
 

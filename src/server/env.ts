@@ -1,3 +1,5 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { Clock } from "../core/clock.js";
 import type { Verifier, VerifySuccess } from "../core/verifier.js";
 import type { KeyCache } from "../store/key-cache.js";
@@ -5,6 +7,7 @@ import type { LastUsedRecorder } from "../store/last-used.js";
 import type { Store } from "../store/ports.js";
 import type { Actor } from "./services/actor.js";
 import type { KeyService } from "./services/key-service.js";
+import type { WebhookService } from "./services/webhooks.js";
 
 /** Structured logs. Never pass tokens, private keys or passwords. */
 export interface Logger {
@@ -33,8 +36,26 @@ export interface AppDeps {
   logger: Logger;
   /** The client address as this runtime sees it (socket, or a trusted proxy header). */
   clientIp: (request: Request, env: unknown) => string | undefined;
+  /** The customer console (sign-in, keys pages); absent where not wired. */
+  console?: ConsoleExtension;
   /** Extra readiness checks for /healthz (Redis, …). */
   health?: Array<{ name: string; check: () => Promise<void> }>;
+  /** Webhooks (registration, deliveries, the signing key's JWKS); absent where not wired. */
+  webhooks?: WebhookService;
+}
+
+/**
+ * The customer console (src/console), plugged in by the entry. The server knows only this
+ * shape, so imports keep flowing server ← console.
+ */
+export interface ConsoleExtension {
+  /** Mounts the /console pages on the app. */
+  register(app: OpenAPIHono<AppEnv>): void;
+  /**
+   * The console session behind a management API call: its principal; "csrf" when a state
+   * change lacks the session's X-CSRF-Token header; null when there is no valid session.
+   */
+  authenticate(c: Context<AppEnv>): Promise<Principal | "csrf" | null>;
 }
 
 /** The verified caller of a protected route. */

@@ -86,15 +86,19 @@ export function createKeyCache(options: KeyCacheOptions) {
   }
 
   const cache = {
-    async resolve(keyId: string): Promise<ResolvedKey | null> {
-      const now = clock.now();
+    /** The cached key, without a promise (the verifier's hot path); undefined when resolve() must load it. */
+    peek(keyId: string): ResolvedKey | undefined {
       const entry = entries.get(keyId);
-      if (entry && now - entry.loadedAt < ttlMs) {
-        // refresh LRU position
-        entries.delete(keyId);
-        entries.set(keyId, entry);
-        return entry.resolved;
-      }
+      if (!entry || clock.now() - entry.loadedAt >= ttlMs) return undefined;
+      // refresh LRU position
+      entries.delete(keyId);
+      entries.set(keyId, entry);
+      return entry.resolved;
+    },
+    async resolve(keyId: string): Promise<ResolvedKey | null> {
+      const hit = cache.peek(keyId);
+      if (hit) return hit;
+      const now = clock.now();
       const missUntil = negative.get(keyId);
       if (missUntil !== undefined) {
         if (missUntil > now) return null;

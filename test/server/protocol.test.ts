@@ -359,15 +359,20 @@ describe("allowed_ips", () => {
 });
 
 describe("allowed_ips behind a trusted proxy", () => {
-  it("uses X-Forwarded-For when SIGNET_TRUST_PROXY=true", async () => {
+  it("uses the right-most X-Forwarded-For entry (the one the trusted proxy appended) when SIGNET_TRUST_PROXY=true", async () => {
     const proxied = await startHarness({ env: { SIGNET_TRUST_PROXY: "true" } });
     try {
       const boss = await proxied.bootstrap("proxied");
       const fenced = await proxied.createKey(boss.accountId, { allowedIps: ["203.0.113.0/24"] });
       const inside = await proxied.call(fenced.signer, "GET", "/v1/whoami", {
-        headers: { "x-forwarded-for": "203.0.113.9, 10.0.0.1" },
+        headers: { "x-forwarded-for": "10.0.0.1, 203.0.113.9" },
       });
       expect(inside.status).toBe(200);
+      // a client-forged entry in front of the proxy's own is ignored
+      const forged = await proxied.call(fenced.signer, "GET", "/v1/whoami", {
+        headers: { "x-forwarded-for": "203.0.113.9, 198.51.100.1" },
+      });
+      expect(await json(forged)).toMatchObject({ code: "ip_not_allowed", ip: "198.51.100.1" });
       const outside = await proxied.call(fenced.signer, "GET", "/v1/whoami", {
         headers: { "x-forwarded-for": "198.51.100.1" },
       });
@@ -399,8 +404,13 @@ describe("/openapi.json", () => {
     // every API route the app registers is documented (console pages and the index are not API)
     const registered = new Set(
       h.app.routes
-        .filter((r) => r.method !== "ALL" && (r.path.startsWith("/v1/") || r.path === "/healthz"))
-        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
+        .filter(
+          (r) =>
+            r.method !== "ALL" &&
+            (r.path.startsWith("/v1/") || r.path === "/healthz" || r.path.startsWith("/.well-known/")),
+        )
+        // :id is {id}; :path{.*} (a regex parameter) is {path}
+        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`),
     );
     const documented = new Set(
       Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>

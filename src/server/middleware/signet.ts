@@ -5,6 +5,25 @@ import type { Verifier } from "../../core/verifier.js";
 import type { AppEnv } from "../env.js";
 import { problem } from "../problem.js";
 
+/** `scheme://host[:port]` with nothing a URL parser would treat specially. */
+const PLAIN_ORIGIN = /^https?:\/\/[A-Za-z0-9.\-]+(?::[0-9]{1,5})?$/;
+/** A path `new URL()` would leave exactly as it is: nothing to decode, no dot segments, no backslash. */
+const PLAIN_PATH = /^\/[A-Za-z0-9_~\-/.]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+/** `new URL(url).pathname`, without parsing the URL when it is plain (the hot path). */
+export function pathnameOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = scheme === -1 ? -1 : url.indexOf("/", scheme + 3);
+  if (start !== -1 && PLAIN_ORIGIN.test(url.slice(0, start))) {
+    let end = start;
+    while (end < url.length && url.charCodeAt(end) !== 63 && url.charCodeAt(end) !== 35) end++;
+    const path = url.slice(start, end);
+    if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path;
+  }
+  return new URL(url).pathname;
+}
+
 export interface SignetOptions {
   /** Scopes every caller of the route must hold. */
   scopes?: string[];
@@ -28,7 +47,7 @@ export function signet(options: SignetOptions = {}): MiddlewareHandler<AppEnv> {
       outcome = await verify({
         authorization: c.req.raw.headers.get("authorization"),
         method: c.req.method,
-        path: new URL(c.req.url).pathname,
+        path: pathnameOf(c.req.url),
         ip: deps?.clientIp(c.req.raw, c.env),
         requiredScopes: scopes,
       });

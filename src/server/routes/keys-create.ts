@@ -42,7 +42,8 @@ const route = createRoute({
       content: {
         "application/json": {
           schema: z
-            .object({ key: KeySchema, credentials: CredentialsSchema.nullable() })
+            // a union, not .nullable(): that would make the shared Credentials component nullable
+            .object({ key: KeySchema, credentials: z.union([CredentialsSchema, z.null()]) })
             .openapi("CreatedKey"),
         },
       },

@@ -1,7 +1,13 @@
 import type { Clock } from "../../core/clock.js";
 import { buildCredentialsFile, type CredentialsFile } from "../../core/credentials.js";
 import type { CryptoProvider } from "../../core/crypto-provider.js";
-import { ConflictError, InvalidRequestError, NotFoundError, SignetError } from "../../core/errors.js";
+import {
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  SignetError,
+  VerifierUnavailableError,
+} from "../../core/errors.js";
 import {
   ACCOUNT_ID_PATTERN,
   isAccountId,
@@ -26,6 +32,12 @@ export interface KeyServiceOptions {
   audience: string;
   /** Called after a key's committed change so caches drop it (and other instances hear of it). */
   onKeyChanged?: (keyId: string) => void | Promise<void>;
+  /**
+   * Bound on one write transaction (the change and its audit event), ms, before the call fails
+   * closed with VerifierUnavailableError (503). Default 3,000 (below Prisma's 5 s interactive
+   * transaction limit).
+   */
+  storeTimeoutMs?: number;
 }
 
 export interface CreateKeyInput {
@@ -64,6 +76,37 @@ function field(name: string, message: string): InvalidRequestError {
  */
 export function createKeyService(options: KeyServiceOptions) {
   const { store, clock } = options;
+  const storeTimeoutMs = options.storeTimeoutMs ?? 3_000;
+
+  /**
+   * store.transaction, failing closed: a store or audit writer that throws or does not answer
+   * within storeTimeoutMs becomes VerifierUnavailableError, and work that finishes after the
+   * deadline throws inside the transaction so it rolls back instead of committing late.
+   */
+  async function atomically<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new VerifierUnavailableError("the key store did not answer in time; try again"));
+      }, storeTimeoutMs);
+    });
+    const run = store.transaction(async (tx) => {
+      const result = await work(tx);
+      if (timedOut) throw new VerifierUnavailableError("the key store answered too late; rolled back");
+      return result;
+    });
+    run.catch(() => {}); // after the deadline nobody awaits it
+    try {
+      return await Promise.race([run, deadline]);
+    } catch (error) {
+      if (error instanceof SignetError || error instanceof UniqueViolation) throw error;
+      throw new VerifierUnavailableError("the key store is unavailable; try again", error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function changed(keyId: string): Promise<void> {
     await options.onKeyChanged?.(keyId);
@@ -184,7 +227,7 @@ export function createKeyService(options: KeyServiceOptions) {
       if (await store.accounts.getByName(trimmed))
         throw new ConflictError(`account ${trimmed} already exists`);
       try {
-        return await store.transaction(async (tx) => {
+        return await atomically(async (tx) => {
           const account = await tx.accounts.create({
             id: newAccountId(),
             name: trimmed,
@@ -242,7 +285,7 @@ export function createKeyService(options: KeyServiceOptions) {
         jwk = pair.publicJwk;
         seed = pair.seed;
       }
-      const key = await store.transaction(async (tx) => {
+      const key = await atomically(async (tx) => {
         if (!(await tx.accounts.get(accountId))) throw new NotFoundError("no such account");
         const created = await insertKey(tx, accountId, settings, jwk, actor, null);
         await audit(tx, accountId, created.id, actor, "key.created", {
@@ -295,7 +338,7 @@ export function createKeyService(options: KeyServiceOptions) {
       if (patch.allowedIps) changes.allowed_ips = patch.allowedIps;
       if (input.expiresAt !== undefined) changes.expires_at = patch.expiresAt?.toISOString() ?? null;
       if (patch.disabled !== undefined) changes.disabled = patch.disabled;
-      const updated = await store.transaction(async (tx) => {
+      const updated = await atomically(async (tx) => {
         const row = await tx.keys.update(keyId, patch);
         if (!row) throw new NotFoundError("no such key");
         await audit(tx, accountId, keyId, actor, "key.updated", changes);
@@ -323,7 +366,7 @@ export function createKeyService(options: KeyServiceOptions) {
       const pair = await generateKeyPair(options.crypto);
       const graceEnd = new Date(now + grace * 1000);
       const previousExpiry = current.expiresAt && current.expiresAt < graceEnd ? current.expiresAt : graceEnd;
-      const result = await store.transaction(async (tx) => {
+      const result = await atomically(async (tx) => {
         const key = await insertKey(
           tx,
           accountId,
@@ -368,7 +411,7 @@ export function createKeyService(options: KeyServiceOptions) {
       const current = await requireKey(accountId, keyId);
       if (current.revokedAt) return current;
       const now = clock.now();
-      const revoked = await store.transaction(async (tx) => {
+      const revoked = await atomically(async (tx) => {
         const row = await tx.keys.update(keyId, {
           revokedAt: new Date(now),
           updatedAt: new Date(Math.max(now, current.updatedAt.getTime() + 1)),

@@ -10,6 +10,8 @@ import type {
   PageRequest,
   Store,
 } from "../ports.js";
+import { createMemoryConsoleStores } from "./memory-console-store.js";
+import { createMemoryWebhookStore } from "./memory-webhook-store.js";
 
 function page<T extends { createdAt: Date; id: string }>(all: T[], request: PageRequest): Page<T> {
   const cursor = request.cursor ? decodeCursor(request.cursor) : null;
@@ -29,6 +31,8 @@ export function createMemoryStore(): Store {
   const accounts = new Map<string, AccountRecord>();
   const keys = new Map<string, KeyRecord>();
   const events: AuditEventRecord[] = [];
+  const webhooks = createMemoryWebhookStore((id) => accounts.has(id));
+  const consoleStores = createMemoryConsoleStores((id) => accounts.has(id));
 
   const store: Store = {
     kind: "memory",
@@ -116,9 +120,18 @@ export function createMemoryStore(): Store {
         return { items: result.items.map(clone), nextCursor: result.nextCursor };
       },
     },
+    webhooks: webhooks.store,
+    users: consoleStores.users,
+    sessions: consoleStores.sessions,
     async transaction(work) {
       // Single-threaded and in memory: snapshot, run, and roll back on failure.
-      const snapshot = { accounts: clone([...accounts]), keys: clone([...keys]), events: events.length };
+      const snapshot = {
+        accounts: clone([...accounts]),
+        keys: clone([...keys]),
+        events: events.length,
+        webhooks: webhooks.snapshot(),
+        console: consoleStores.snapshot(),
+      };
       try {
         return await work(store);
       } catch (error) {
@@ -127,6 +140,8 @@ export function createMemoryStore(): Store {
         keys.clear();
         for (const [k, v] of snapshot.keys) keys.set(k, v);
         events.length = snapshot.events;
+        webhooks.restore(snapshot.webhooks);
+        consoleStores.restore(snapshot.console);
         throw error;
       }
     },

@@ -4,6 +4,7 @@ import type { PrismaClient as SqliteShapedClient } from "./generated/client.js";
 import { PrismaClient } from "./generated-pg/client.js";
 import { migrateDatabase } from "./migrate.js";
 import { createPrismaStore } from "./prisma-store.js";
+import { withSql } from "./sql-replay-store.js";
 
 /** Opens PostgreSQL (`postgres://…`) as a Store, applying migrations first unless told not to. */
 export async function openPostgresStore(
@@ -15,5 +16,8 @@ export async function openPostgresStore(
   const client = new PrismaClient({ adapter });
   // Both clients come from the same models (prisma/postgres is derived from prisma/schema.prisma),
   // so their model APIs are the same; the store is written once against one of them.
-  return createPrismaStore(client as unknown as SqliteShapedClient, "postgres");
+  return withSql(createPrismaStore(client as unknown as SqliteShapedClient, "postgres"), {
+    client,
+    dialect: "postgres",
+  });
 }

@@ -3,6 +3,8 @@ import { decodeCursor, encodeCursor } from "../cursor.js";
 import { UniqueViolation } from "../errors.js";
 import type { AuditEventRecord, KeyRecord, NewKey, Page, PageRequest, Store } from "../ports.js";
 import type { ApiKey, AuditEvent, Prisma, PrismaClient } from "./generated/client.js";
+import { prismaSessionStore, prismaUserStore } from "./prisma-console-store.js";
+import { prismaWebhookStore } from "./prisma-webhook-store.js";
 
 /** Either the client or the transaction handle Prisma passes to interactive transactions. */
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -162,6 +164,9 @@ export function createPrismaStore(client: PrismaClient, kind: string): Store {
           return pageOf(rows, request.limit, toEvent);
         },
       },
+      webhooks: prismaWebhookStore(db),
+      users: prismaUserStore(db),
+      sessions: prismaSessionStore(db),
       async transaction(work) {
         if (!("$transaction" in db)) return work(store); // already inside one
         return (db as PrismaClient).$transaction((tx) => work(bind(tx)));

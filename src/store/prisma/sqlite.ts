@@ -5,6 +5,7 @@ import type { Store } from "../ports.js";
 import { PrismaClient } from "./generated/client.js";
 import { migrateDatabase } from "./migrate.js";
 import { createPrismaStore } from "./prisma-store.js";
+import { withSql } from "./sql-replay-store.js";
 import { sqliteFilePath } from "./sqlite-url.js";
 
 /**
@@ -38,5 +39,5 @@ export async function openSqliteStore(databaseUrl: string, migrate: MigrateMode 
       client = await openClient(path);
     }
   }
-  return createPrismaStore(client, "sqlite");
+  return withSql(createPrismaStore(client, "sqlite"), { client, dialect: "sqlite" });
 }
