@@ -11,6 +11,8 @@ import { keyView } from "../server/schemas.js";
 import { cliActor } from "../server/services/actor.js";
 import type { D1Location } from "../store/d1/node-store.js";
 import { migrateDatabase } from "../store/prisma/migrate.js";
+import { createRedisConnection } from "../store/redis/connection.js";
+import { createKeyChangePublisher } from "../store/redis/redis-key-bus.js";
 import { parseDuration } from "./duration.js";
 import { print, printTable, progress } from "./output.js";
 
@@ -26,13 +28,33 @@ let d1: D1Location | undefined;
 async function withServices<T>(
   work: (services: Awaited<ReturnType<typeof openNodeServices>>) => Promise<T>,
 ): Promise<T> {
-  const services = d1
-    ? await openD1Services(d1)
-    : await openNodeServices(loadConfig(process.env), { migrate: "if-needed" });
+  if (d1) {
+    const services = await openD1Services(d1);
+    try {
+      return await work(services);
+    } finally {
+      await services.store.close();
+    }
+  }
+  const config = loadConfig(process.env);
+  // With Redis, running servers hear of a change at once; without it (or if Redis is down)
+  // their database change feed picks it up within 1 s.
+  const bus = config.redisUrl
+    ? createKeyChangePublisher(createRedisConnection(config.redisUrl, { role: "commands" }), (error) =>
+        process.stderr.write(
+          `signet: warning: could not notify servers through Redis (${String(error)}); they will see the change within 1 s\n`,
+        ),
+      )
+    : undefined;
+  const services = await openNodeServices(config, {
+    migrate: "if-needed",
+    onKeyChanged: (keyId) => bus?.publish(keyId),
+  });
   try {
     return await work(services);
   } finally {
     await services.store.close();
+    await bus?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { closeRedis } from "./connection.js";
+import { closeRedis, whenReady } from "./connection.js";
 
 export interface RedisKeyBusOptions {
   /** A `commands` connection, for PUBLISH. */
@@ -71,5 +71,27 @@ export async function startRedisKeyBus(
     async close() {
       await closeRedis(subscriber);
     },
+  };
+}
+
+/**
+ * For processes that change keys but serve nothing (the operator CLI): a publisher whose
+ * `publish` never throws, since the database change feed delivers the change within 1 s anyway.
+ */
+export function createKeyChangePublisher(
+  publisher: Redis,
+  onError: (error: unknown) => void,
+  channel = "signet:key-changed",
+): { publish(keyId: string): Promise<void>; close(): Promise<void> } {
+  return {
+    async publish(keyId) {
+      try {
+        if (await whenReady(publisher, 1_000)) await publisher.publish(channel, keyId);
+        else onError(new Error("Redis is not reachable"));
+      } catch (error) {
+        onError(error);
+      }
+    },
+    close: () => closeRedis(publisher),
   };
 }
