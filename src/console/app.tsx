@@ -152,7 +152,11 @@ export function buildConsoleApp(
   registerKeyRoutes(app);
   registerPeopleRoutes(app, settings);
 
-  app.all("*", notFoundPage);
+  app.all("*", (c) =>
+    c.req.path === "/console/"
+      ? c.redirect(c.get("session") ? "/console/keys" : "/console/sign-in", 303)
+      : notFoundPage(c),
+  );
 
   app.onError((error, c) => {
     if (error instanceof NotFoundError) return notFoundPage(c);

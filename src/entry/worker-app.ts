@@ -5,6 +5,7 @@
  */
 import type { D1Database, DurableObjectNamespace } from "@cloudflare/workers-types";
 import { z } from "zod";
+import { createConsole, createPortablePasswordHasher } from "../console/index.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { webCryptoProvider } from "../core/crypto-provider.js";
 import { joseSignatureVerifier } from "../core/signature.js";
@@ -182,6 +183,8 @@ export function buildWorkerSignet(
     logger,
     // Cloudflare sets this at its edge; a client cannot supply its own.
     clientIp: (request) => request.headers.get("cf-connecting-ip") ?? undefined,
+    // The console on Workers hashes passwords with @noble/hashes (Argon2id, the same PHC strings).
+    console: createConsole({ hasher: createPortablePasswordHasher() }),
     health: [
       {
         name: "replay",

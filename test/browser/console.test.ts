@@ -165,6 +165,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
     await page.fill("#passkey-name", "Test laptop");
     await Promise.all([page.waitForURL(/done=passkey-added/), page.click("#passkey-add")]);
     await expect(page.textContent("#main")).resolves.toContain("Test laptop");
+    await screenshot(page, "settings");
     const user = await server.signet.deps.store.users?.getByEmail(OWNER.email);
     const passkeys = await server.signet.deps.store.users?.listPasskeys(user?.id ?? "");
     expect(passkeys).toHaveLength(1);
@@ -195,6 +196,8 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
 
   it("creates a key: the private key is shown once, downloads as a working credentials file", async () => {
     await page.goto(url("/console/keys/new"));
+    await page.waitForSelector("#generation-browser:not([disabled])");
+    await screenshot(page, "new-key");
     // the form validates on the server and names each bad field; nothing is written
     await page.fill("#name", "");
     await page.fill("#scopes", "Orders Read");
@@ -202,6 +205,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
     await expect(page.textContent("#name-error")).resolves.toContain("Enter a name");
     await expect(page.textContent("#scopes-error")).resolves.toContain("is not a scope");
     await expect(page.getAttribute("#scopes", "aria-invalid")).resolves.toBe("true");
+    await screenshot(page, "new-key-errors");
     expect((await server.signet.deps.keys.listKeys(accountA, { limit: 10 })).items).toHaveLength(0);
 
     await page.fill("#name", "billing-service");
@@ -227,6 +231,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
   it("reloading the key's page shows no trace of the private key", async () => {
     // the reveal page swapped its URL for the key's own, so a reload is a plain GET
     expect(new URL(page.url()).pathname).toBe(`/console/keys/${firstKey.key_id}`);
+    await server.signet.deps.lastUsed?.flush();
     await page.reload();
     await page.waitForSelector("#details-heading");
     const html = await pageText(page);
@@ -291,6 +296,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
     await page.click("#revoke-key");
     await expect(page.textContent("h1")).resolves.toContain("Revoke");
     await expect(page.textContent(".callout-danger")).resolves.toContain("cannot be undone");
+    await screenshot(page, "revoke-confirm");
     expect((await whoami(rotated)).status).toBe(200);
     await Promise.all([page.waitForURL(/done=revoked/), page.click("#confirm-revoke")]);
     await expect(page.textContent(".badge")).resolves.toBe("Revoked");
@@ -299,10 +305,29 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
     expect(after.body.code).toBe("key_revoked");
   });
 
+  it("disables a key (refused with key_disabled) and can enable it again", async () => {
+    await page.goto(url("/console/keys/new"));
+    await page.fill("#name", "nightly-export");
+    await page.fill("#scopes", "orders:read reports:write demo:read");
+    await page.selectOption("#expires", "never");
+    await page.click("#create-key-submit");
+    await page.waitForSelector("#reveal-heading");
+    const nightly = await downloadCredentials(page);
+    await page.click("#reveal-done");
+    await Promise.all([page.waitForURL(/done=disabled/), page.click("button:has-text('Disable key')")]);
+    await expect(page.textContent("h1 .badge")).resolves.toBe("Disabled");
+    expect((await whoami(nightly)).body.code).toBe("key_disabled");
+    await Promise.all([page.waitForURL(/done=enabled/), page.click("button:has-text('Enable key')")]);
+    expect((await whoami(nightly)).status).toBe(200);
+    await Promise.all([page.waitForURL(/done=disabled/), page.click("button:has-text('Disable key')")]);
+  });
+
   it("lists keys with their status, and the audit log with who did what", async () => {
+    await server.signet.deps.lastUsed?.flush();
     await page.goto(url("/console/keys"));
     const rows = await page.$$eval("tbody tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
+    expect(rows.some((row) => row.includes("nightly-export") && row.includes("Disabled"))).toBe(true);
     expect(rows.some((row) => row.includes("Revoked"))).toBe(true);
     expect(rows.some((row) => row.includes("made-in-browser") && row.includes("Active"))).toBe(true);
     expect(await pageText(page)).not.toContain(foreignKeyId);
@@ -381,7 +406,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
       data: Array<{ id: string }>;
     };
     expect(apiList.data.map((k) => k.id)).not.toContain(foreignKeyId);
-    expect(apiList.data.length).toBe(3);
+    expect(apiList.data.length).toBe(4);
     await memberContext.close();
   });
 
@@ -433,6 +458,54 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
     expect(created.key.created_by).toMatch(/^user:usr_/);
   });
 
+  it("works from the keyboard alone, and every control on every page has a label", async () => {
+    await signOut(page);
+    // Tab order on the sign-in page: brand link, passkey button, email, password, submit
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press("Tab");
+      order.push(
+        await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ""),
+      );
+    }
+    expect(order).toEqual(["A", "passkey-sign-in", "email", "password", "password-sign-in"]);
+    await page.focus("#email");
+    await page.keyboard.type(OWNER.email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(OWNER.password);
+    await Promise.all([page.waitForURL(/\/console\/keys$/), page.keyboard.press("Enter")]);
+    // the skip link comes first and moves focus to the content
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+
+    for (const path of [
+      "/console/keys",
+      "/console/keys/new",
+      `/console/keys/${firstKey.key_id}`,
+      `/console/keys/${firstKey.key_id}/revoke`,
+      "/console/audit",
+      "/console/team",
+      "/console/settings",
+    ]) {
+      await page.goto(url(path));
+      const unlabelled = await page.$$eval("input, select, textarea", (controls) =>
+        controls
+          .filter((c) => (c as HTMLInputElement).type !== "hidden" && !c.closest("[hidden]"))
+          .filter((c) => (c as HTMLInputElement).labels?.length === 0 && !c.getAttribute("aria-label"))
+          .map((c) => c.outerHTML),
+      );
+      expect(unlabelled, path).toEqual([]);
+      const unnamedButtons = await page.$$eval("button, a[href]", (elements) =>
+        elements
+          .filter((e) => !(e.textContent ?? "").trim() && !e.getAttribute("aria-label"))
+          .map((e) => e.outerHTML),
+      );
+      expect(unnamedButtons, path).toEqual([]);
+    }
+  });
+
   it("serves every page under a strict CSP, with no inline script and __Host- cookies", async () => {
     const response = await page.goto(url("/console/keys"));
     const csp = response?.headers()["content-security-policy"] ?? "";
@@ -448,7 +521,7 @@ describe.skipIf(!chromiumAvailable)("the console in Chromium", () => {
   });
 
   it("leaves no private key, password or link token in the database file, the logs or the audit details", async () => {
-    expect(secrets.length).toBeGreaterThanOrEqual(2 + 3 * 5);
+    expect(secrets.length).toBeGreaterThanOrEqual(2 + 3 * 6);
     const store = server.signet.deps.store;
     const details: string[] = [];
     for (const account of [accountA, accountB]) {

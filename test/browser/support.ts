@@ -48,7 +48,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     logger: createLogger("json", (line) => logs.push(line)),
     migrate: "never",
   });
-  handler = (request, env) => signet.app.fetch(request, env);
+  handler = (request, env) => signet.app.fetch(request, env as Record<string, unknown>);
   const users = createUserService({
     store: signet.deps.store,
     clock: signet.deps.clock,
@@ -59,7 +59,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const stopApp = () => {
     stopped ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections?.();
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
     }).then(() => signet.close());
     return stopped;
   };

@@ -45,6 +45,16 @@ function replaceUrl() {
   if (main) history.replaceState(null, "", main.getAttribute("data-replace-url"));
 }
 
+function forgetSecretsOnLeave() {
+  // a page restored from the back-forward cache must not show the private key again
+  window.addEventListener("pagehide", () => {
+    for (const element of $$("[data-secret]")) {
+      if (element.tagName === "A") element.removeAttribute("href");
+      else element.textContent = "(no longer shown)";
+    }
+  });
+}
+
 function copyButtons(root) {
   for (const button of $$("[data-copy]", root)) {
     button.addEventListener("click", async () => {
@@ -253,6 +263,16 @@ function createKeyForm() {
   };
   for (const radio of radios) radio.addEventListener("change", sync);
   sync();
+  // the date matters only for "On a date…"
+  const expires = $("#expires", form);
+  const dateField = $("[data-expiry-date]", form);
+  const syncDate = () => {
+    if (dateField) dateField.hidden = expires.value !== "date" && !$("#expires_on-error", form).textContent;
+  };
+  if (expires) {
+    expires.addEventListener("change", syncDate);
+    syncDate();
+  }
   const browser = $("#generation-browser");
   ed25519Available().then((ok) => {
     if (!ok) {
@@ -312,6 +332,7 @@ function createKeyForm() {
 }
 
 replaceUrl();
+forgetSecretsOnLeave();
 copyButtons(document);
 passkeys();
 createKeyForm();

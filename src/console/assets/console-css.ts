@@ -37,6 +37,7 @@ a:hover { color: var(--accent-hover); }
 [tabindex="-1"]:focus { outline: none; }
 code, .mono { font-family: var(--mono); font-size: 0.9em; }
 h1 { font-size: 1.6rem; line-height: 1.25; margin: 0 0 0.25rem; letter-spacing: -0.01em; }
+h1 + .card { margin-top: 1.25rem; }
 h2 { font-size: 1.15rem; margin: 0 0 0.75rem; }
 h3 { font-size: 1rem; margin: 0 0 0.5rem; }
 p { margin: 0 0 0.75rem; }
@@ -74,6 +75,8 @@ main { max-width: 1120px; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: 1.5rem; margin-bottom: 1.5rem; box-shadow: 0 1px 2px rgba(16, 24, 40, 0.04); }
 .card > :last-child { margin-bottom: 0; }
 .card-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; }
+.columns { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0 1.5rem; align-items: start; }
+@media (max-width: 820px) { .columns { grid-template-columns: 1fr; } }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 0 1.5rem; align-items: start; }
 footer.site { max-width: 1120px; margin: 0 auto; padding: 0 1.5rem 2rem; color: var(--muted); font-size: 0.8rem; }
 
@@ -106,12 +109,14 @@ input[type="text"], input[type="email"], input[type="password"], input[type="dat
   width: 100%; font: inherit; color: var(--text); background: #fff;
   border: 1px solid var(--border-strong); border-radius: 6px; padding: 0.55rem 0.7rem;
 }
+input[type="text"], input[type="email"], input[type="password"], input[type="date"], select { min-height: 2.65rem; }
 textarea { min-height: 5.5rem; resize: vertical; font-family: var(--mono); font-size: 0.85rem; }
 input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid rgba(37, 99, 235, 0.35); outline-offset: 0; border-color: var(--focus); }
 [aria-invalid="true"] { border-color: var(--danger) !important; }
 .field-error { color: var(--danger); font-weight: 600; font-size: 0.875rem; margin: 0.35rem 0 0; }
 .field-error:empty { display: none; }
-fieldset { border: 0; padding: 0; margin: 0 0 1.15rem; }
+fieldset { border: 0; padding: 0; margin: 0 0 1.15rem; min-width: 0; }
+fieldset legend { padding: 0; }
 .choice { display: flex; gap: 0.65rem; align-items: flex-start; padding: 0.75rem 0.9rem; border: 1px solid var(--border); border-radius: var(--radius); margin-bottom: 0.5rem; background: #fff; }
 .choice:has(input:checked) { border-color: var(--accent); background: var(--accent-soft); }
 .choice input { margin-top: 0.25rem; accent-color: var(--accent); }
@@ -146,6 +151,7 @@ tbody tr:hover td { background: #fafbfc; }
 td .key-name { font-weight: 600; }
 td.nowrap, th.nowrap { white-space: nowrap; }
 td.details { overflow-wrap: anywhere; min-width: 16rem; }
+td.scopes { min-width: 14rem; }
 td .key-ref { font-size: 0.8rem; }
 .empty { text-align: center; padding: 3rem 1rem; }
 .empty h2 { margin-bottom: 0.35rem; }

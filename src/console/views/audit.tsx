@@ -60,8 +60,8 @@ export const AuditTable: FC<{
               {showKey ? (
                 <td>
                   {event.keyId ? (
-                    <a class="mono key-ref" href={`/console/keys/${event.keyId}`}>
-                      {event.keyId}
+                    <a class="mono key-ref" href={`/console/keys/${event.keyId}`} title={event.keyId}>
+                      {`${event.keyId.slice(0, 14)}…`}
                     </a>
                   ) : (
                     <span class="muted">—</span>

@@ -77,7 +77,7 @@ export const KeyListPage: FC<{
                 <td>
                   <StatusBadge status={keyStatus(key, now)} />
                 </td>
-                <td>
+                <td class="scopes">
                   <Scopes scopes={key.scopes} />
                 </td>
                 <td>
@@ -180,15 +180,17 @@ export const NewKeyPage: FC<{ page: PageContext; values: KeyFormValues; errors?:
             {errors.expires ?? ""}
           </p>
         </div>
-        <Field
-          name="expires_on"
-          label="Expiry date"
-          type="date"
-          value={values.expires_on}
-          error={errors.expires_on}
-          hint="Used when Expires is “On a date…”; the key stops at 00:00 UTC."
-          optional
-        />
+        <div data-expiry-date>
+          <Field
+            name="expires_on"
+            label="Expiry date"
+            type="date"
+            value={values.expires_on}
+            error={errors.expires_on}
+            hint="Used when Expires is “On a date…”; the key stops at 00:00 UTC."
+            optional
+          />
+        </div>
       </div>
       <Field
         name="allowed_ips"
@@ -460,164 +462,176 @@ export const KeyDetailPage: FC<{
       </div>
       <Notice text={notice} />
       <ErrorSummary errors={errors} order={["form", "name", "scopes", "expires_on", "allowed_ips"]} />
-      <div class="grid-2">
-        <section class="card" aria-labelledby="details-heading">
-          <h2 id="details-heading">Details</h2>
-          <dl class="meta">
-            <dt>Status</dt>
-            <dd>
-              <StatusBadge status={status} />
-            </dd>
-            <dt>Scopes</dt>
-            <dd>
-              <Scopes scopes={keyRecord.scopes} />
-            </dd>
-            <dt>Fingerprint</dt>
-            <dd>
-              <code>{keyRecord.fingerprint}</code>
-            </dd>
-            <dt>Public key (x)</dt>
-            <dd>
-              <code>{keyRecord.x}</code>
-            </dd>
-            <dt>Created</dt>
-            <dd>
-              <Time date={keyRecord.createdAt} />{" "}
-              <span class="muted">by {actors[keyRecord.createdBy] ?? keyRecord.createdBy}</span>
-            </dd>
-            <dt>Last used</dt>
-            <dd>
-              <Time date={keyRecord.lastUsedAt} empty="Never used" />
-            </dd>
-            <dt>Expires</dt>
-            <dd>
-              <Time date={keyRecord.expiresAt} />
-            </dd>
-            {keyRecord.revokedAt ? (
-              <>
-                <dt>Revoked</dt>
-                <dd>
-                  <Time date={keyRecord.revokedAt} />
-                </dd>
-              </>
-            ) : null}
-            <dt>Allowed IPs</dt>
-            <dd>
-              {keyRecord.allowedIps.length ? keyRecord.allowedIps.join(", ") : <span class="muted">Any</span>}
-            </dd>
-            <dt>Token type</dt>
-            <dd>{keyRecord.reusable ? "Reusable (up to 5 minutes)" : "One per request"}</dd>
-            {keyRecord.rotatedFrom ? (
-              <>
-                <dt>Replaces</dt>
-                <dd>
-                  <a href={`/console/keys/${keyRecord.rotatedFrom}`} class="mono">
-                    {keyRecord.rotatedFrom}
-                  </a>
-                </dd>
-              </>
-            ) : null}
-          </dl>
-        </section>
-        {revoked ? (
-          <section class="card" aria-labelledby="settings-heading">
-            <h2 id="settings-heading">Settings</h2>
-            <p class="muted">A revoked key cannot be changed, rotated or used again.</p>
+      <div class="columns">
+        <div>
+          <section class="card" aria-labelledby="details-heading">
+            <h2 id="details-heading">Details</h2>
+            <dl class="meta">
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge status={status} />
+              </dd>
+              <dt>Scopes</dt>
+              <dd>
+                <Scopes scopes={keyRecord.scopes} />
+              </dd>
+              <dt>Fingerprint</dt>
+              <dd>
+                <code>{keyRecord.fingerprint}</code>
+              </dd>
+              <dt>Public key (x)</dt>
+              <dd>
+                <code>{keyRecord.x}</code>
+              </dd>
+              <dt>Created</dt>
+              <dd>
+                <Time date={keyRecord.createdAt} />{" "}
+                <span class="muted">by {actors[keyRecord.createdBy] ?? keyRecord.createdBy}</span>
+              </dd>
+              <dt>Last used</dt>
+              <dd>
+                <Time date={keyRecord.lastUsedAt} empty="Never used" />
+              </dd>
+              <dt>Expires</dt>
+              <dd>
+                <Time date={keyRecord.expiresAt} />
+              </dd>
+              {keyRecord.revokedAt ? (
+                <>
+                  <dt>Revoked</dt>
+                  <dd>
+                    <Time date={keyRecord.revokedAt} />
+                  </dd>
+                </>
+              ) : null}
+              <dt>Allowed IPs</dt>
+              <dd>
+                {keyRecord.allowedIps.length ? (
+                  keyRecord.allowedIps.join(", ")
+                ) : (
+                  <span class="muted">Any</span>
+                )}
+              </dd>
+              <dt>Token type</dt>
+              <dd>{keyRecord.reusable ? "Reusable (up to 5 minutes)" : "One per request"}</dd>
+              {keyRecord.rotatedFrom ? (
+                <>
+                  <dt>Replaces</dt>
+                  <dd>
+                    <a href={`/console/keys/${keyRecord.rotatedFrom}`} class="mono">
+                      {keyRecord.rotatedFrom}
+                    </a>
+                  </dd>
+                </>
+              ) : null}
+            </dl>
           </section>
-        ) : (
-          <form
-            class="card"
-            method="post"
-            action={`/console/keys/${keyRecord.id}`}
-            aria-labelledby="settings-heading"
-            novalidate
-          >
-            <h2 id="settings-heading">Settings</h2>
-            <CsrfField token={page.csrf} />
-            <Field name="name" label="Name" value={values.name} error={errors.name} required />
-            <Field
-              name="scopes"
-              label="Scopes"
-              value={values.scopes}
-              error={errors.scopes}
-              hint="resource:action, separated by spaces or commas."
-              spellcheck={false}
-              required
-            />
-            <Field
-              name="expires_on"
-              label="Expiry date"
-              type="date"
-              value={values.expires_on}
-              error={errors.expires_on}
-              hint="The key stops at 00:00 UTC on this day. Leave empty for no expiry."
-              optional
-            />
-            <Field
-              name="allowed_ips"
-              label="Allowed IP ranges"
-              multiline
-              value={values.allowed_ips}
-              error={errors.allowed_ips}
-              hint="One address or CIDR range per line; empty allows any address."
-              spellcheck={false}
-              optional
-            />
-            <div class="actions">
-              <button type="submit" class="primary">
-                Save changes
+          {revoked ? null : (
+            <form
+              class="card"
+              method="post"
+              action={`/console/keys/${keyRecord.id}/rotate`}
+              aria-labelledby="rotate-heading"
+            >
+              <h2 id="rotate-heading">Rotate</h2>
+              <p class="muted">
+                Makes a new key pair with the same settings and shows its private key once. The old key keeps
+                working for the grace period, then expires.
+              </p>
+              <CsrfField token={page.csrf} />
+              <div class="field">
+                <label for="grace">Grace period for the old key</label>
+                <select id="grace" name="grace">
+                  {GRACE_CHOICES.map((choice) => (
+                    <option value={choice.value} selected={choice.value === "86400"}>
+                      {choice.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="submit" id="rotate-key">
+                Rotate key
               </button>
-            </div>
-          </form>
-        )}
-      </div>
-      {revoked ? null : (
-        <div class="grid-2">
-          <form
-            class="card"
-            method="post"
-            action={`/console/keys/${keyRecord.id}/rotate`}
-            aria-labelledby="rotate-heading"
-          >
-            <h2 id="rotate-heading">Rotate</h2>
-            <p class="muted">
-              Makes a new key pair with the same settings and shows its private key once. The old key keeps
-              working for the grace period, then expires.
-            </p>
-            <CsrfField token={page.csrf} />
-            <div class="field">
-              <label for="grace">Grace period for the old key</label>
-              <select id="grace" name="grace">
-                {GRACE_CHOICES.map((choice) => (
-                  <option value={choice.value} selected={choice.value === "86400"}>
-                    {choice.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit" id="rotate-key">
-              Rotate key
-            </button>
-          </form>
-          <section class="card" aria-labelledby="danger-heading">
-            <h2 id="danger-heading">Disable or revoke</h2>
-            <p class="muted">
-              Disabling stops the key until you enable it again. Revoking is immediate and final: every
-              request signed with it fails from then on.
-            </p>
-            <div class="actions">
-              <form method="post" action={`/console/keys/${keyRecord.id}/status`}>
-                <CsrfField token={page.csrf} />
-                <input type="hidden" name="disabled" value={keyRecord.disabled ? "false" : "true"} />
-                <button type="submit">{keyRecord.disabled ? "Enable key" : "Disable key"}</button>
-              </form>
-              <a class="button danger-outline" href={`/console/keys/${keyRecord.id}/revoke`} id="revoke-key">
-                Revoke key…
-              </a>
-            </div>
-          </section>
+            </form>
+          )}
         </div>
-      )}
+        <div>
+          {revoked ? (
+            <section class="card" aria-labelledby="settings-heading">
+              <h2 id="settings-heading">Settings</h2>
+              <p class="muted">A revoked key cannot be changed, rotated or used again.</p>
+            </section>
+          ) : (
+            <form
+              class="card"
+              method="post"
+              action={`/console/keys/${keyRecord.id}`}
+              aria-labelledby="settings-heading"
+              novalidate
+            >
+              <h2 id="settings-heading">Settings</h2>
+              <CsrfField token={page.csrf} />
+              <Field name="name" label="Name" value={values.name} error={errors.name} required />
+              <Field
+                name="scopes"
+                label="Scopes"
+                value={values.scopes}
+                error={errors.scopes}
+                hint="resource:action, separated by spaces or commas."
+                spellcheck={false}
+                required
+              />
+              <Field
+                name="expires_on"
+                label="Expiry date"
+                type="date"
+                value={values.expires_on}
+                error={errors.expires_on}
+                hint="The key stops at 00:00 UTC on this day. Leave empty for no expiry."
+                optional
+              />
+              <Field
+                name="allowed_ips"
+                label="Allowed IP ranges"
+                multiline
+                value={values.allowed_ips}
+                error={errors.allowed_ips}
+                hint="One address or CIDR range per line; empty allows any address."
+                spellcheck={false}
+                optional
+              />
+              <div class="actions">
+                <button type="submit" class="primary">
+                  Save changes
+                </button>
+              </div>
+            </form>
+          )}
+          {revoked ? null : (
+            <section class="card" aria-labelledby="danger-heading">
+              <h2 id="danger-heading">Disable or revoke</h2>
+              <p class="muted">
+                Disabling stops the key until you enable it again. Revoking is immediate and final: every
+                request signed with it fails from then on.
+              </p>
+              <div class="actions">
+                <form method="post" action={`/console/keys/${keyRecord.id}/status`}>
+                  <CsrfField token={page.csrf} />
+                  <input type="hidden" name="disabled" value={keyRecord.disabled ? "false" : "true"} />
+                  <button type="submit">{keyRecord.disabled ? "Enable key" : "Disable key"}</button>
+                </form>
+                <a
+                  class="button danger-outline"
+                  href={`/console/keys/${keyRecord.id}/revoke`}
+                  id="revoke-key"
+                >
+                  Revoke key…
+                </a>
+              </div>
+            </section>
+          )}
+        </div>
+      </div>
       <section aria-labelledby="activity-heading">
         <div class="card-head">
           <h2 id="activity-heading">Activity</h2>
