@@ -1,6 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
-import { problem } from "../problem.js";
+import { answerGatewayCheck } from "../gateway-check.js";
 import { authErrors } from "../schemas.js";
 
 const PREFIX = "/v1/ext-authz";
@@ -44,29 +44,9 @@ export function registerExtAuthz(app: OpenAPIHono<AppEnv>): void {
     METHODS.map((m) => m.toUpperCase()),
     `${PREFIX}/:path{.*}`,
     async (c) => {
-      const deps = c.get("deps");
       // the raw (still percent-encoded) path, as the client sent it to Envoy
       const path = new URL(c.req.url).pathname.slice(PREFIX.length);
-      const outcome = await deps.verifier({
-        authorization: c.req.raw.headers.get("authorization"),
-        method: c.req.method,
-        path,
-        ip: deps.clientIp(c.req.raw, c.env),
-        requiredScopes: [],
-      });
-      if (!outcome.valid) {
-        return problem(c, {
-          status: outcome.status,
-          code: outcome.code,
-          detail: outcome.message,
-          extra: outcome.details,
-        });
-      }
-      deps.lastUsed?.record(outcome.keyId);
-      c.header("x-signet-key-id", outcome.keyId);
-      c.header("x-signet-account-id", outcome.accountId);
-      c.header("x-signet-scopes", outcome.scopes.join(" "));
-      return c.body(null, 200);
+      return answerGatewayCheck(c, { method: c.req.method, path }, 200);
     },
   );
 }

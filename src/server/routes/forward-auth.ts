@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.js";
+import { answerGatewayCheck } from "../gateway-check.js";
 import { problem } from "../problem.js";
 import { authErrors } from "../schemas.js";
 
@@ -29,7 +30,6 @@ const route = createRoute({
 
 export function registerForwardAuth(app: OpenAPIHono<AppEnv>): void {
   app.openapi(route, async (c) => {
-    const deps = c.get("deps");
     const method = c.req.header("x-original-method") ?? c.req.header("x-forwarded-method");
     const uri = c.req.header("x-original-uri") ?? c.req.header("x-forwarded-uri");
     if (!method || !uri || !/^[A-Z]{1,16}$/.test(method) || !uri.startsWith("/")) {
@@ -41,25 +41,6 @@ export function registerForwardAuth(app: OpenAPIHono<AppEnv>): void {
       });
     }
     const path = new URL(uri, "http://placeholder").pathname;
-    const outcome = await deps.verifier({
-      authorization: c.req.raw.headers.get("authorization"),
-      method,
-      path,
-      ip: deps.clientIp(c.req.raw, c.env),
-      requiredScopes: [],
-    });
-    if (!outcome.valid) {
-      return problem(c, {
-        status: outcome.status,
-        code: outcome.code,
-        detail: outcome.message,
-        extra: outcome.details,
-      });
-    }
-    deps.lastUsed?.record(outcome.keyId);
-    c.header("x-signet-key-id", outcome.keyId);
-    c.header("x-signet-account-id", outcome.accountId);
-    c.header("x-signet-scopes", outcome.scopes.join(" "));
-    return c.body(null, 204);
+    return answerGatewayCheck(c, { method, path }, 204);
   });
 }
