@@ -4,10 +4,11 @@
  * Filler keys get random distinct x values and real thumbprints; they exist only so lookups
  * run against a table of that size, and are never used to verify anything.
  */
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { copyFileSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { crockfordEncode } from "../../src/core/ids.js";
+import { PKCS8_ED25519_PREFIX } from "../../src/core/keys.js";
 import { openSqliteStore } from "../../src/store/prisma/sqlite.js";
 import type { KeyPool, PoolKey } from "./shared.js";
 
@@ -35,12 +36,17 @@ function fillerIds(count: number): string[] {
   return ids;
 }
 
+/**
+ * A pair from a random 32-byte seed. (Not generateKeyPairSync: on Node 20 with a module-hooks
+ * thread, thousands of calls in a row can deadlock in KeyGenJob's destructor during GC.)
+ */
 function newPoolKey(): PoolKey {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const pkcs8 = Buffer.concat([PKCS8_ED25519_PREFIX, randomBytes(32)]);
+  const privateKey = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
   return {
     id: keyId(),
-    x: (publicKey.export({ format: "jwk" }) as { x: string }).x,
-    pkcs8: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
+    x: (createPublicKey(privateKey).export({ format: "jwk" }) as { x: string }).x,
+    pkcs8: pkcs8.toString("base64"),
   };
 }
 
@@ -72,6 +78,25 @@ async function migrateOnce(path: string): Promise<void> {
   copyFileSync(template, path);
 }
 
+const KEY_COLUMNS = `id, account_id, name, public_key_x, fingerprint, scopes, allowed_ips, reusable,
+  max_lifetime, disabled, created_by, rotated_from, created_at, updated_at, expires_at, revoked_at, last_used_at`;
+
+/** Registers real pool keys (scope orders:read) in a migrated Signet database. */
+export function insertKeyRows(
+  db: Database.Database,
+  keys: PoolKey[],
+  now: string,
+  options: { reusable?: boolean; scopes?: string[] } = {},
+): void {
+  const insert = db.prepare(
+    `INSERT INTO api_keys (${KEY_COLUMNS})
+     VALUES (?, '${ACCOUNT_ID}', 'bench', ?, ?, ?, '[]', ?, NULL, 0, 'operator:bench', NULL, ?, ?, NULL, NULL, NULL)`,
+  );
+  const scopes = JSON.stringify(options.scopes ?? ["orders:read"]);
+  for (const key of keys)
+    insert.run(key.id, key.x, thumbprint(key.x), scopes, options.reusable ? 1 : 0, now, now);
+}
+
 export interface SeedOptions {
   pool: KeyPool;
   /** How many of pool.perRequest to register. */
@@ -90,30 +115,19 @@ export async function seedDatabase(path: string, options: SeedOptions): Promise<
   db.pragma("synchronous = OFF");
   db.pragma("cache_size = -262144");
   const indexes = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'api_keys' AND sql IS NOT NULL")
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'api_keys' AND sql IS NOT NULL",
+    )
     .all() as Array<{ name: string; sql: string }>;
   for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
   const now = new Date().toISOString().replace("Z", "+00:00");
   db.prepare("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)").run(ACCOUNT_ID, "bench", now);
-  const insert = db.prepare(
-    `INSERT INTO api_keys (id, account_id, name, public_key_x, fingerprint, scopes, allowed_ips, reusable,
-       max_lifetime, disabled, created_by, rotated_from, created_at, updated_at, expires_at, revoked_at, last_used_at)
-      VALUES (?, '${ACCOUNT_ID}', 'bench', ?, ?, ?, '[]', ?, NULL, 0, 'operator:bench', NULL, ?, ?, NULL, NULL, NULL)`,
-  );
   const scopes = JSON.stringify(["orders:read"]);
-  const manageScopes = JSON.stringify(["keys:manage", "orders:read"]);
-  const real: Array<{ key: PoolKey; reusable: boolean; scopes: string }> = [
-    ...options.pool.perRequest.slice(0, options.active).map((key) => ({ key, reusable: false, scopes })),
-    ...options.pool.reusable.map((key) => ({ key, reusable: true, scopes })),
-    { key: options.pool.manage, reusable: false, scopes: manageScopes },
-  ];
   // Filler rows go in batches of one multi-row INSERT: the per-statement overhead dominates.
   const BATCH = 200;
   const fillerColumns = `(?, '${ACCOUNT_ID}', 'bench', ?, ?, '${scopes}', '[]', 0, NULL, 0, 'operator:bench', NULL, '${now}', '${now}', NULL, NULL, NULL)`;
   const insertBatch = db.prepare(
-    `INSERT INTO api_keys (id, account_id, name, public_key_x, fingerprint, scopes, allowed_ips, reusable,
-       max_lifetime, disabled, created_by, rotated_from, created_at, updated_at, expires_at, revoked_at, last_used_at)
-     VALUES ${Array.from({ length: BATCH }, () => fillerColumns).join(", ")}`,
+    `INSERT INTO api_keys (${KEY_COLUMNS}) VALUES ${Array.from({ length: BATCH }, () => fillerColumns).join(", ")}`,
   );
   db.transaction(() => {
     const ids = fillerIds(options.filler);
@@ -131,12 +145,13 @@ export async function seedDatabase(path: string, options: SeedOptions): Promise<
         values.length = 0;
       }
     }
-    for (let i = 0; i < values.length; i += 3) insert.run(values[i], values[i + 1], values[i + 2], scopes, 0, now, now);
-    for (const row of real) {
-      insert.run(row.key.id, row.key.x, thumbprint(row.key.x), row.scopes, row.reusable ? 1 : 0, now, now);
-    }
+    const rest = db.prepare(`INSERT INTO api_keys (${KEY_COLUMNS}) VALUES ${fillerColumns}`);
+    for (let i = 0; i < values.length; i += 3) rest.run(values[i], values[i + 1], values[i + 2]);
+    insertKeyRows(db, options.pool.perRequest.slice(0, options.active), now);
+    insertKeyRows(db, options.pool.reusable, now, { reusable: true });
+    insertKeyRows(db, [options.pool.manage], now, { scopes: ["keys:manage", "orders:read"] });
   })();
-  const count = options.filler + real.length;
+  const count = options.filler + options.active + options.pool.reusable.length + 1;
   for (const index of indexes) db.exec(index.sql);
   db.pragma("journal_mode = WAL");
   db.close();

@@ -47,6 +47,7 @@ export interface TokenOptions {
   bound: boolean;
   method?: string;
   path?: string;
+  /** Seconds; the client SDK's default, 60, unless set. */
   lifetime?: number;
 }
 
@@ -63,7 +64,7 @@ export function signToken(key: PoolKey, options: TokenOptions): string {
     sub: key.id,
     aud: PUBLIC_URL,
     iat,
-    exp: iat + (options.lifetime ?? 300),
+    exp: iat + (options.lifetime ?? 60),
   };
   if (options.bound) {
     claims.jti = `${jtiPrefix}-${(jtiCounter++).toString(36).padStart(12, "0")}`;
@@ -77,7 +78,14 @@ export function signToken(key: PoolKey, options: TokenOptions): string {
 /** Messages from a bench server to the orchestrator. */
 export type ServerMessage =
   | { type: "ready"; port: number }
-  | { type: "stats"; rss: number; heapUsed: number; cpuMicros: number; keyCacheEntries: number | null }
+  | {
+      type: "stats";
+      rss: number;
+      heapUsed: number;
+      cpuMicros: number;
+      keyCacheEntries: number | null;
+      replayEntries: number | null;
+    }
   | { type: "raw"; result: RawVerifyResult };
 
 export interface RawVerifyResult {
@@ -121,7 +129,7 @@ export interface LoadJob {
   duration: number;
   /** Send exactly this many requests. */
   amount?: number;
-  /** Requests per second across all connections; omit for as fast as possible. */
+  /** Open loop at this many requests per second (timed from when each was due); omit for a closed loop. */
   rate?: number;
 }
 

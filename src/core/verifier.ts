@@ -195,7 +195,8 @@ export function createVerifier(options: VerifierOptions) {
     const jose = headerBytes && parseStrictJsonObject(headerBytes);
     if (!jose) return null;
     const members = Object.keys(jose).sort();
-    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i])) return null;
+    if (members.length !== HEADER_MEMBERS.length || members.some((m, i) => m !== HEADER_MEMBERS[i]))
+      return null;
     if (jose.alg !== "EdDSA" || jose.typ !== "signet+jwt" || !isKeyId(jose.kid)) return null;
     if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.delete(headerCache.keys().next().value as string);
     headerCache.set(segment, jose.kid);
@@ -208,7 +209,9 @@ export function createVerifier(options: VerifierOptions) {
       const early = await Promise.race([work, notYet]);
       if (early !== NOT_YET) return early as T;
     } catch (error) {
-      throw error instanceof VerifierUnavailableError ? error : new VerifierUnavailableError(undefined, error);
+      throw error instanceof VerifierUnavailableError
+        ? error
+        : new VerifierUnavailableError(undefined, error);
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -345,7 +348,11 @@ export function createVerifier(options: VerifierOptions) {
     }
     if (htu !== undefined || needsBinding) {
       const expected = expectedHtuFor(request.path);
-      if (typeof htu !== "string" || expected === null || (htu !== expected && normalizeHtu(htu) !== expected)) {
+      if (
+        typeof htu !== "string" ||
+        expected === null ||
+        (htu !== expected && normalizeHtu(htu) !== expected)
+      ) {
         return fail("request_mismatch", "htu does not match the request URL", { expected_htu: expected });
       }
     }

@@ -32,7 +32,11 @@ const wycheproof = JSON.parse(
   readFileSync(`${TESTDATA}/wycheproof/ed25519_test.json`, "utf8"),
 ) as WycheproofFile;
 const VECTORS = wycheproof.testGroups.flatMap((group) =>
-  group.tests.map((test) => ({ ...test, pk: group.publicKey.pk, label: `tcId ${test.tcId}: ${test.comment || "-"}` })),
+  group.tests.map((test) => ({
+    ...test,
+    pk: group.publicKey.pk,
+    label: `tcId ${test.tcId}: ${test.comment || "-"}`,
+  })),
 );
 const speccheck = JSON.parse(readFileSync(`${TESTDATA}/ed25519-speccheck/cases.json`, "utf8")) as Array<{
   message: string;
@@ -82,13 +86,19 @@ describe("node:crypto signature verifier: tokens", () => {
     expect(await nodeSignatureVerifier.verify(token, verifyKey)).toBe(true);
 
     const [header, payload, signature] = token.split(".") as [string, string, string];
-    const tampered = Buffer.from(JSON.stringify(claimsFor(key.id, { scope: "admin:all" }))).toString("base64url");
+    const tampered = Buffer.from(JSON.stringify(claimsFor(key.id, { scope: "admin:all" }))).toString(
+      "base64url",
+    );
     expect(await nodeSignatureVerifier.verify(`${header}.${tampered}.${signature}`, verifyKey)).toBe(false);
-    expect(await nodeSignatureVerifier.verify(`${header}.${payload}.${"A".repeat(86)}`, verifyKey)).toBe(false);
+    expect(await nodeSignatureVerifier.verify(`${header}.${payload}.${"A".repeat(86)}`, verifyKey)).toBe(
+      false,
+    );
     expect(await nodeSignatureVerifier.verify(`${header}.${payload}.***`, verifyKey)).toBe(false);
     expect(await nodeSignatureVerifier.verify(`${header}.${payload}`, verifyKey)).toBe(false);
     expect(await nodeSignatureVerifier.verify("no dots at all", verifyKey)).toBe(false);
-    expect(await nodeSignatureVerifier.verify(await signJwt(other, claimsFor(key.id)), verifyKey)).toBe(false);
+    expect(await nodeSignatureVerifier.verify(await signJwt(other, claimsFor(key.id)), verifyKey)).toBe(
+      false,
+    );
     // a signature whose last character carries non-zero pad bits is not the same signature
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const flipped = alphabet[alphabet.indexOf(token.at(-1) as string) ^ 1] as string;

@@ -25,7 +25,13 @@ describe("pathnameOf (the signet middleware's fast new URL(url).pathname)", () =
     const segment = fc.stringMatching(/^[A-Za-z0-9._~%\-!$&'()*+,;=:@ \\]{0,8}$/);
     const url = fc
       .tuple(
-        fc.constantFrom("http://127.0.0.1:8787", "https://api.example.com", "http://H", "http://u@h", "http://h?"),
+        fc.constantFrom(
+          "http://127.0.0.1:8787",
+          "https://api.example.com",
+          "http://H",
+          "http://u@h",
+          "http://h?",
+        ),
         fc.array(segment, { maxLength: 5 }),
         fc.constantFrom("", "?a=/b", "#/x", "?"),
       )

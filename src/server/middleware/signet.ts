@@ -6,7 +6,7 @@ import type { AppEnv } from "../env.js";
 import { problem } from "../problem.js";
 
 /** `scheme://host[:port]` with nothing a URL parser would treat specially. */
-const PLAIN_ORIGIN = /^https?:\/\/[A-Za-z0-9.\-]+(?::[0-9]{1,5})?$/;
+const PLAIN_ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/;
 /** A path `new URL()` would leave exactly as it is: nothing to decode, no dot segments, no backslash. */
 const PLAIN_PATH = /^\/[A-Za-z0-9_~\-/.]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;

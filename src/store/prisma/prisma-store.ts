@@ -134,8 +134,12 @@ export function createPrismaStore(client: PrismaClient, kind: string): Store {
           return row ? toKey(row) : null;
         },
         async touchLastUsed(uses) {
-          for (const use of uses) {
+          // better-sqlite3 runs each write on the event loop's thread: yield between small
+          // batches so a flush of many keys never stalls request handling for long.
+          for (let i = 0; i < uses.length; i++) {
+            const use = uses[i] as { id: string; at: Date };
             await db.apiKey.updateMany({ where: { id: use.id }, data: { lastUsedAt: use.at } });
+            if (i % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 0));
           }
         },
         async changedSince(since) {
