@@ -45,6 +45,8 @@ export async function startNodeServer(
       "  npx signet accounts create acme",
       "  npx signet keys create --account acme --name ci --scopes demo:read,keys:manage --out k.json",
       `  npx signet request --credentials k.json http://localhost:${port}/v1/whoami`,
+      `The console is at http://localhost:${port}/console; a first sign-in link:`,
+      "  npx signet users create --account acme --email you@example.com",
       "",
     ].join("\n"),
   );
