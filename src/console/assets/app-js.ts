@@ -199,7 +199,8 @@ function crockford7(value) {
 function privatePem(der) {
   let binary = "";
   for (const byte of der) binary += String.fromCharCode(byte);
-  return "-----BEGIN PRIVATE KEY-----\n" + btoa(binary).replace(/.{1,64}/g, "$&\n") + "-----END PRIVATE KEY-----\n";
+  const label = "PRIVATE KEY"; // PKCS#8, as the server's credentials files
+  return "-----BEGIN " + label + "-----\n" + btoa(binary).replace(/.{1,64}/g, "$&\n") + "-----END " + label + "-----\n";
 }
 
 async function ed25519Available() {
