@@ -1,5 +1,4 @@
-import { base64url } from "jose";
-import { decodeStrict } from "./base64url.js";
+import { decodeStrict, hasStrictPadding } from "./base64url.js";
 import type { Clock } from "./clock.js";
 import { type SignetErrorCode, VerifierUnavailableError } from "./errors.js";
 import { expectedHtu, normalizeHtu } from "./htu.js";
@@ -117,18 +116,6 @@ const PLAIN_PATH = /^\/(?:[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*\/?)*$/;
 const NOT_YET = Symbol("not yet");
 const notYet = Promise.resolve(NOT_YET);
 
-/** Strict base64url after TOKEN_PATTERN: the length is possible and the pad bits are zero. */
-function strictSegment(segment: string): boolean {
-  const rest = segment.length % 4;
-  if (rest === 0) return true;
-  if (rest === 1) return false;
-  const last = segment.charCodeAt(segment.length - 1);
-  // the index of the last character in the alphabet must be a multiple of 16 (2 left) or 4 (3 left)
-  const index =
-    last === 95 ? 63 : last === 45 ? 62 : last >= 97 ? last - 71 : last >= 65 ? last - 65 : last + 4;
-  return index % (rest === 2 ? 16 : 4) === 0;
-}
-
 /** The one response for every failure before the signature holds: no oracle. */
 const INVALID_TOKEN: VerifyFailure = Object.freeze({
   valid: false,
@@ -203,15 +190,16 @@ export function createVerifier(options: VerifierOptions) {
     return jose.kid;
   }
 
+  const unavailable = (error: unknown): VerifierUnavailableError =>
+    error instanceof VerifierUnavailableError ? error : new VerifierUnavailableError(undefined, error);
+
   async function guarded<T>(work: Promise<T>): Promise<T> {
     try {
       // A store that has already answered (memory replay, cached key) needs no timer.
       const early = await Promise.race([work, notYet]);
       if (early !== NOT_YET) return early as T;
     } catch (error) {
-      throw error instanceof VerifierUnavailableError
-        ? error
-        : new VerifierUnavailableError(undefined, error);
+      throw unavailable(error);
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -223,9 +211,7 @@ export function createVerifier(options: VerifierOptions) {
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      throw error instanceof VerifierUnavailableError
-        ? error
-        : new VerifierUnavailableError(undefined, error);
+      throw unavailable(error);
     } finally {
       clearTimeout(timer);
     }
@@ -400,11 +386,10 @@ export function createVerifier(options: VerifierOptions) {
     const headerSegment = token.slice(0, firstDot);
     const kid = headerCache.get(headerSegment) ?? parseHeader(headerSegment);
     if (kid === null) return INVALID_TOKEN;
-    if (!strictSegment(token.slice(secondDot + 1))) return INVALID_TOKEN;
-    const payloadSegment = token.slice(firstDot + 1, secondDot);
     // TOKEN_PATTERN allowed only the alphabet, so with the length and pad bits checked it is strict
-    if (!strictSegment(payloadSegment)) return INVALID_TOKEN;
-    const payloadBytes = base64url.decode(payloadSegment);
+    const payloadSegment = token.slice(firstDot + 1, secondDot);
+    if (!hasStrictPadding(token.slice(secondDot + 1)) || !hasStrictPadding(payloadSegment))
+      return INVALID_TOKEN;
 
     // 3. key lookup (cache, then store; unknown ids negative-cached by the resolver)
     const resolved = keys.peek?.(kid) ?? (await guarded(keys.resolve(kid)));
@@ -420,7 +405,7 @@ export function createVerifier(options: VerifierOptions) {
     if (statusFailure) return statusFailure;
 
     // 6. claims
-    const payload = parseStrictJsonObject(payloadBytes);
+    const payload = parseStrictJsonObject(decodeStrict(payloadSegment) as Uint8Array);
     if (!payload) return fail("invalid_claims", "the claims are not a JSON object with unique members");
     const checked = checkClaims(payload, key, request);
     if ("valid" in checked) return checked;

@@ -3,9 +3,9 @@ import { createConsole } from "../console/index.js";
 import type { Clock } from "../core/clock.js";
 import { createVerifier } from "../core/verifier.js";
 import { createApp } from "../server/app.js";
-import { ConfigError, type NodeConfig } from "../server/config.js";
+import type { NodeConfig } from "../server/config.js";
 import type { AppDeps, Logger } from "../server/env.js";
-import { createWebhookSigner, parseWebhookSigningKey } from "../server/services/webhook-signing.js";
+import { createWebhookSigner } from "../server/services/webhook-signing.js";
 import { createWebhookService, type WebhookService } from "../server/services/webhooks.js";
 import { startChangeFeed } from "../store/change-feed.js";
 import { createKeyCache } from "../store/key-cache.js";
@@ -42,13 +42,6 @@ export async function buildNodeSignet(
   options: { logger: Logger; clock?: Clock; migrate?: MigrateMode },
 ): Promise<NodeSignet> {
   let invalidate: (keyId: string) => void | Promise<void> = () => {};
-  if (config.webhookSigningKey) {
-    try {
-      parseWebhookSigningKey(config.webhookSigningKey);
-    } catch (error) {
-      throw new ConfigError(`SIGNET_WEBHOOK_SIGNING_KEY: ${(error as Error).message}`);
-    }
-  }
   let kickWebhooks: () => void = () => {};
   const services = await openNodeServices(config, {
     migrate: options.migrate ?? "always",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseWebhookSigningKey } from "./services/webhook-signing.js";
 
 const origin = z
   .string()
@@ -36,10 +37,14 @@ export const EnvSchema = z.object({
   SIGNET_LOG: z.enum(["json", "pretty", "silent"]).default("json"),
   SIGNET_WEBHOOK_SIGNING_KEY: z
     .string()
-    .refine(
-      (v) => v.includes("-----BEGIN PRIVATE KEY-----") || /^[A-Za-z0-9_-]{43}$/.test(v.trim()),
-      "must be an Ed25519 PKCS#8 PEM or a 32-byte seed in base64url",
-    )
+    .refine((v) => {
+      try {
+        parseWebhookSigningKey(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an Ed25519 PKCS#8 PEM or a 32-byte seed in base64url")
     .optional(),
   SIGNET_WEBHOOK_ALLOW_LOOPBACK: z
     .enum(["true", "false", "1", "0"])
