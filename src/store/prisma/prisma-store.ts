@@ -1,8 +1,8 @@
 import { CHANGE_FEED_LIMIT } from "../change-feed.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
 import { UniqueViolation } from "../errors.js";
-import type { AuditEventRecord, KeyRecord, NewKey, Page, PageRequest, Store } from "../ports.js";
+import type { AuditEventRecord, KeyRecord, NewKey, PageRequest, Store } from "../ports.js";
 import type { ApiKey, AuditEvent, Prisma, PrismaClient } from "./generated/client.js";
+import { afterCursor, pageOf } from "./paging.js";
 import { prismaSessionStore, prismaUserStore } from "./prisma-console-store.js";
 import { prismaWebhookStore } from "./prisma-webhook-store.js";
 
@@ -38,25 +38,6 @@ function toEvent(row: AuditEvent): AuditEventRecord {
 }
 
 /** Rows after the cursor in (createdAt desc, id desc) order. */
-function afterCursor(cursor: string | undefined) {
-  if (!cursor) return {};
-  const { createdAt, id } = decodeCursor(cursor);
-  return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
-}
-
-function pageOf<R extends { createdAt: Date; id: string }, T>(
-  rows: R[],
-  limit: number,
-  map: (row: R) => T,
-): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items: items.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
-}
-
 async function unique<T>(what: string, work: Promise<T>): Promise<T> {
   try {
     return await work;

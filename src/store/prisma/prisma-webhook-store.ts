@@ -1,13 +1,7 @@
-import { decodeCursor, encodeCursor } from "../cursor.js";
 import { UniqueViolation } from "../errors.js";
-import type {
-  Page,
-  WebhookDeliveryRecord,
-  WebhookDeliveryStatus,
-  WebhookRecord,
-  WebhookStore,
-} from "../ports.js";
+import type { WebhookDeliveryRecord, WebhookDeliveryStatus, WebhookRecord, WebhookStore } from "../ports.js";
 import type { Prisma, PrismaClient, Webhook, WebhookDelivery } from "./generated/client.js";
+import { afterCursor, pageOf } from "./paging.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -25,25 +19,6 @@ function toWebhook(row: Webhook): WebhookRecord {
 
 function toDelivery(row: WebhookDelivery): WebhookDeliveryRecord {
   return { ...row, status: row.status as WebhookDeliveryStatus };
-}
-
-function afterCursor(cursor: string | undefined) {
-  if (!cursor) return {};
-  const { createdAt, id } = decodeCursor(cursor);
-  return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
-}
-
-function pageOf<R extends { createdAt: Date; id: string }, T>(
-  rows: R[],
-  limit: number,
-  map: (row: R) => T,
-): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items: items.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
 }
 
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === "P2002";
