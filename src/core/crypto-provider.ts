@@ -5,6 +5,11 @@
 export interface CryptoProvider {
   readonly name: string;
   readonly subtle: SubtleCrypto;
+  /**
+   * A new Ed25519 pair (PKCS#8 document, raw 32-byte public key) without Web Crypto's async
+   * job round trips, where the runtime has such a path (Node). Absent: `subtle` is used.
+   */
+  generateEd25519?(): { pkcs8: Uint8Array; publicKey: Uint8Array };
 }
 
 export const webCryptoProvider: CryptoProvider = {

@@ -48,16 +48,23 @@ export function seedFromPkcs8(der: Uint8Array): Uint8Array | null {
 }
 
 export async function generateKeyPair(provider: CryptoProvider): Promise<GeneratedKeyPair> {
+  const { pkcs8, raw } = provider.generateEd25519
+    ? (({ pkcs8, publicKey }) => ({ pkcs8, raw: publicKey }))(provider.generateEd25519())
+    : await generateWithSubtle(provider);
+  const seed = seedFromPkcs8(pkcs8);
+  if (!seed || raw.length !== 32)
+    throw new Error(`crypto provider ${provider.name} returned an unexpected key format`);
+  return { publicJwk: publicJwk(encode(raw)), seed, privateKeyPem: toPem("PRIVATE KEY", pkcs8) };
+}
+
+async function generateWithSubtle(provider: CryptoProvider): Promise<{ pkcs8: Uint8Array; raw: Uint8Array }> {
   const pair = (await provider.subtle.generateKey({ name: "Ed25519" }, true, [
     "sign",
     "verify",
   ])) as CryptoKeyPair;
   const pkcs8 = new Uint8Array(await provider.subtle.exportKey("pkcs8", pair.privateKey));
   const raw = new Uint8Array(await provider.subtle.exportKey("raw", pair.publicKey));
-  const seed = seedFromPkcs8(pkcs8);
-  if (!seed || raw.length !== 32)
-    throw new Error(`crypto provider ${provider.name} returned an unexpected key format`);
-  return { publicJwk: publicJwk(encode(raw)), seed, privateKeyPem: toPem("PRIVATE KEY", pkcs8) };
+  return { pkcs8, raw };
 }
 
 /** Derives the public key from a seed (used by clients that hold only the one-line form). */

@@ -1,7 +1,7 @@
 import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import { type CryptoProvider, supportsEd25519, webCryptoProvider } from "../core/crypto-provider.js";
 import { joseSignatureVerifier, type SignatureVerifier, subtleSignatureVerifier } from "../core/signature.js";
-import { nodeSignatureVerifier } from "./node-crypto.js";
+import { nodeCryptoProvider, nodeSignatureVerifier } from "./node-crypto.js";
 
 export const peculiarProvider = (): CryptoProvider => ({
   name: "@peculiar/webcrypto",
@@ -17,7 +17,7 @@ export async function selectCrypto(
 ): Promise<{ provider: CryptoProvider; signatures: SignatureVerifier }> {
   if (prefer !== "peculiar" && (await supportsEd25519(webCryptoProvider))) {
     return {
-      provider: webCryptoProvider,
+      provider: nodeCryptoProvider,
       signatures: prefer === "jose" ? joseSignatureVerifier : nodeSignatureVerifier,
     };
   }

@@ -1,5 +1,33 @@
-import { createPublicKey, KeyObject, verify as nodeVerify } from "node:crypto";
+import { createPrivateKey, createPublicKey, KeyObject, verify as nodeVerify, randomBytes } from "node:crypto";
+import type { CryptoProvider } from "../core/crypto-provider.js";
+import { PKCS8_ED25519_PREFIX, SPKI_ED25519_PREFIX } from "../core/keys.js";
 import type { SignatureVerifier } from "../core/signature.js";
+
+/**
+ * Web Crypto for everything, plus key generation straight from node:crypto: a random 32-byte
+ * seed is an Ed25519 private key (RFC 8032), and deriving its public key is one synchronous
+ * call instead of three async Web Crypto jobs (generate, export PKCS#8, export raw).
+ * (Not generateKeyPairSync: on Node 20 with a module-hooks thread it can deadlock during GC.)
+ */
+export const nodeCryptoProvider: CryptoProvider = {
+  name: "node:crypto",
+  get subtle() {
+    return globalThis.crypto.subtle;
+  },
+  generateEd25519() {
+    const seed = randomBytes(32);
+    const pkcs8 = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
+    seed.fill(0);
+    const privateKey = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
+    const spki = createPublicKey(privateKey).export({ type: "spki", format: "der" });
+    if (spki.length !== SPKI_ED25519_PREFIX.length + 32)
+      throw new Error("node:crypto exported an unexpected SPKI");
+    return {
+      pkcs8: new Uint8Array(pkcs8),
+      publicKey: new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.length)),
+    };
+  },
+};
 
 /** A 32-byte Ed25519 public key as base64url, exactly (43 characters, last one with zero pad bits). */
 const X_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;

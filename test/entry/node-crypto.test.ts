@@ -7,9 +7,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { webCryptoProvider } from "../../src/core/crypto-provider.js";
 import { newKeyId } from "../../src/core/ids.js";
+import { generateKeyPair, publicJwkFromSeed } from "../../src/core/keys.js";
 import { joseSignatureVerifier } from "../../src/core/signature.js";
 import { selectCrypto } from "../../src/entry/crypto.js";
-import { nodeSignatureVerifier } from "../../src/entry/node-crypto.js";
+import { nodeCryptoProvider, nodeSignatureVerifier } from "../../src/entry/node-crypto.js";
 import {
   claimsFor,
   createHarness,
@@ -209,11 +210,35 @@ describe("createVerifier on the node:crypto path", () => {
 });
 
 describe("selectCrypto on Node", () => {
-  it("uses node:crypto for signatures by default, jose when asked, and Web Crypto for keys", async () => {
+  it("uses node:crypto for signatures and key generation by default, jose when asked", async () => {
     const chosen = await selectCrypto();
     expect(chosen.signatures).toBe(nodeSignatureVerifier);
-    expect(chosen.provider).toBe(webCryptoProvider);
+    expect(chosen.provider).toBe(nodeCryptoProvider);
     expect((await selectCrypto("jose")).signatures).toBe(joseSignatureVerifier);
     expect((await selectCrypto("peculiar")).signatures.name).toBe("@peculiar/webcrypto");
+  });
+});
+
+describe("key generation through node:crypto", () => {
+  it("makes distinct pairs whose public key is the one Web Crypto derives from the seed, and which sign", async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const pair = await generateKeyPair(nodeCryptoProvider);
+      expect(pair.seed).toHaveLength(32);
+      expect(seen.has(pair.publicJwk.x)).toBe(false);
+      seen.add(pair.publicJwk.x);
+      expect(await publicJwkFromSeed(webCryptoProvider, pair.seed)).toEqual(pair.publicJwk);
+      const privateKey = await webCryptoProvider.subtle.importKey(
+        "pkcs8",
+        Buffer.from(pair.privateKeyPem.replace(/-----[A-Z ]+-----|\s/g, ""), "base64"),
+        { name: "Ed25519" },
+        false,
+        ["sign"],
+      );
+      const message = new TextEncoder().encode(`message ${i}`);
+      const signature = new Uint8Array(await webCryptoProvider.subtle.sign("Ed25519", privateKey, message));
+      const verifyKey = await nodeSignatureVerifier.importKey(pair.publicJwk.x);
+      expect(nodeSignatureVerifier.verifyRaw(verifyKey, message, signature)).toBe(true);
+    }
   });
 });
