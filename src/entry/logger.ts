@@ -5,7 +5,7 @@ export function createLogger(
   mode: "json" | "pretty" | "silent",
   write: (line: string) => void = (l) => process.stdout.write(l),
 ): Logger {
-  if (mode === "silent") return { info() {}, warn() {}, error() {} };
+  if (mode === "silent") return { silent: true, info() {}, warn() {}, error() {} };
   const emit =
     (level: string) =>
     (message: string, fields: Record<string, unknown> = {}) => {

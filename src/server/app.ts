@@ -2,12 +2,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import type { ZodError } from "zod";
 import { SignetError, VerifierUnavailableError } from "../core/errors.js";
 import { InvalidCursorError } from "../store/cursor.js";
 import type { AppDeps, AppEnv } from "./env.js";
-import { pathnameOf } from "./middleware/signet.js";
+import { requestContext } from "./middleware/request-context.js";
 import { problem, STATUS_BY_CODE } from "./problem.js";
 import { registerListAudit } from "./routes/audit-list.js";
 import { registerDemoEcho } from "./routes/demo-echo.js";
@@ -61,20 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use("*", requestId());
-  app.use("*", async (c, next) => {
-    c.set("deps", deps);
-    const started = performance.now();
-    await next();
-    deps.logger.info("request", {
-      request_id: c.get("requestId"),
-      method: c.req.method,
-      path: pathnameOf(c.req.url),
-      status: c.res.status,
-      key_id: c.get("signet")?.keyId,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  app.use("*", requestContext(deps));
   app.use(
     "/v1/*",
     bodyLimit({

@@ -11,6 +11,8 @@ import type { WebhookService } from "./services/webhooks.js";
 
 /** Structured logs. Never pass tokens, private keys or passwords. */
 export interface Logger {
+  /** True when nothing is written: callers may skip building fields (the per-request line). */
+  readonly silent?: boolean;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
