@@ -42,7 +42,9 @@ function hasDuplicateOrDeepMembers(text: string): boolean {
     } else if (ch === '"') {
       const end = endOfString(text, i);
       if (expectKey) {
-        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        // a name without escapes is its own text; only escaped ones need decoding to compare
+        const raw = text.slice(i + 1, end);
+        const name = raw.includes("\\") ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
         const members = stack[stack.length - 1] as Set<string>;
         if (members.has(name)) return true;
         members.add(name);

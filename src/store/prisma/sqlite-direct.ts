@@ -79,8 +79,8 @@ function isUniqueViolation(error: unknown): boolean {
   return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
-/** Writes at most this many last-used rows per synchronous step, then lets requests run. */
-const TOUCH_BATCH = 256;
+/** Writes at most this many last-used rows (~0.2 ms) per synchronous step, then lets requests run. */
+const TOUCH_BATCH = 32;
 
 function prepareStatements(db: BetterSqlite3.Database) {
   // Prisma's adapter turns on safe integers for the whole connection; these rows hold only
