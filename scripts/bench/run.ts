@@ -474,12 +474,16 @@ function report(f: Figures) {
       `5.  Signet, per-request, ${(scale.keys / 1e6).toFixed(1)}M keys, ${ACTIVE_KEYS.toLocaleString()} active`,
       scale.run,
     ),
+    // latency probes, one request at a time: no rate (autocannon's fixed-count mode ends on
+    // its one-second tick, so requests / elapsed would measure the tick, not the server)
     http("5a. first lookup (1 connection, uncached keys)", {
       ...scale.firstLookup,
+      rps: Number.NaN,
       serverCpuPerRequest: scale.firstLookupCpu,
     }),
     http("5b. the same keys cached (1 connection)", {
       ...scale.cachedLookup,
+      rps: Number.NaN,
       serverCpuPerRequest: scale.cachedLookupCpu,
     }),
     http(`6a. half load ${f.halfRate} req/s, unprotected route`, f.halfUnprotected),
