@@ -28,9 +28,17 @@ export interface GeneratedKeyPair {
 
 export const publicJwk = (x: string): PublicJwk => ({ kty: "OKP", crv: "Ed25519", x });
 
-/** RFC 7638 thumbprint (SHA-256, base64url) of the public key. */
-export function fingerprint(jwk: PublicJwk): Promise<string> {
-  return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, "sha256");
+const utf8 = new TextEncoder();
+
+/**
+ * RFC 7638 thumbprint (SHA-256, base64url) of the public key: jose's, or the same digest of
+ * the same canonical members taken synchronously when the provider can hash (Node).
+ */
+export function fingerprint(jwk: PublicJwk, provider?: CryptoProvider): Promise<string> {
+  if (!provider?.sha256) return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, "sha256");
+  // RFC 7638 §3.2: the required members of an OKP key (RFC 8037 §2), in lexicographic order
+  const canonical = `{"crv":${JSON.stringify(jwk.crv)},"kty":${JSON.stringify(jwk.kty)},"x":${JSON.stringify(jwk.x)}}`;
+  return Promise.resolve(encode(provider.sha256(utf8.encode(canonical))));
 }
 
 export function pkcs8FromSeed(seed: Uint8Array): Uint8Array<ArrayBuffer> {

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, KeyObject, verify as nodeVerify, randomBytes } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  verify as nodeVerify,
+  randomBytes,
+} from "node:crypto";
 import type { CryptoProvider } from "../core/crypto-provider.js";
 import { PKCS8_ED25519_PREFIX } from "../core/keys.js";
 import type { SignatureVerifier } from "../core/signature.js";
@@ -31,6 +38,9 @@ export const nodeCryptoProvider: CryptoProvider = {
     seed.fill(0);
     if (publicKey.length !== 32) throw new Error("node:crypto did not derive a 32-byte public key");
     return { pkcs8, publicKey: new Uint8Array(publicKey) };
+  },
+  sha256(data) {
+    return new Uint8Array(createHash("sha256").update(data).digest());
   },
 };
 

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { webCryptoProvider } from "../../src/core/crypto-provider.js";
 import { newKeyId } from "../../src/core/ids.js";
-import { generateKeyPair, publicJwkFromSeed } from "../../src/core/keys.js";
+import { fingerprint, generateKeyPair, publicJwk, publicJwkFromSeed } from "../../src/core/keys.js";
 import { joseSignatureVerifier } from "../../src/core/signature.js";
 import { selectCrypto } from "../../src/entry/crypto.js";
 import { nodeCryptoProvider, nodeSignatureVerifier } from "../../src/entry/node-crypto.js";
@@ -240,5 +240,25 @@ describe("key generation through node:crypto", () => {
       const verifyKey = await nodeSignatureVerifier.importKey(pair.publicJwk.x);
       expect(nodeSignatureVerifier.verifyRaw(verifyKey, message, signature)).toBe(true);
     }
+  });
+});
+
+describe("key thumbprints through node:crypto's synchronous SHA-256", () => {
+  it("gives RFC 8037 appendix A.3's thumbprint, like jose", async () => {
+    const jwk = publicJwk("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+    const expected = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
+    expect(await fingerprint(jwk, nodeCryptoProvider)).toBe(expected);
+    expect(await fingerprint(jwk)).toBe(expected);
+    expect(await fingerprint(jwk, webCryptoProvider)).toBe(expected);
+  });
+
+  it("agrees with jose's calculateJwkThumbprint on any 32-byte public key", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (bytes) => {
+        const jwk = publicJwk(Buffer.from(bytes).toString("base64url"));
+        expect(await fingerprint(jwk, nodeCryptoProvider)).toBe(await fingerprint(jwk));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

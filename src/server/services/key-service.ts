@@ -194,7 +194,7 @@ export function createKeyService(options: KeyServiceOptions) {
     actor: Actor,
     rotatedFrom: string | null,
   ): Promise<KeyRecord> {
-    const print = await fingerprint(jwk);
+    const print = await fingerprint(jwk, options.crypto);
     try {
       return await tx.keys.create({
         id: newKeyId(),
