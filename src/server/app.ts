@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { SignetError, VerifierUnavailableError } from "../core/errors.js";
 import { InvalidCursorError } from "../store/cursor.js";
 import type { AppDeps, AppEnv } from "./env.js";
+import { bodyLimit } from "./middleware/body-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { problem, STATUS_BY_CODE } from "./problem.js";
 import { registerListAudit } from "./routes/audit-list.js";
