@@ -46,6 +46,8 @@ process.on("message", (message: { type: string }) => {
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       cpuMicros: cpu.user + cpu.system,
+      userMicros: cpu.user,
+      systemMicros: cpu.system,
       keyCacheEntries: keyCacheEntries(),
       replayEntries: replayEntries(),
     });

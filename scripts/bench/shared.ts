@@ -83,6 +83,9 @@ export type ServerMessage =
       rss: number;
       heapUsed: number;
       cpuMicros: number;
+      /** The user and system parts of cpuMicros. */
+      userMicros: number;
+      systemMicros: number;
       keyCacheEntries: number | null;
       replayEntries: number | null;
     }
