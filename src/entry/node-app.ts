@@ -150,6 +150,12 @@ export async function buildNodeSignet(
       }
       return (env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress;
     },
+    setResponseHeader: (env, name, value) => {
+      const outgoing = (env as Partial<HttpBindings> | undefined)?.outgoing;
+      if (!outgoing || outgoing.headersSent) return false;
+      outgoing.setHeader(name, value);
+      return true;
+    },
   };
   return {
     app: createApp(deps),
