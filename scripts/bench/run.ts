@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { openSqliteStore } from "../../src/store/prisma/sqlite.js";
 import {
   elapsedSeconds,
@@ -191,6 +192,14 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
     connections: CONNECTIONS,
     duration: DURATION,
   });
+  log("2c. the same Signet app, unprotected route (what the app costs before any verification)");
+  const appHello = await warmAndMeasure(load, server, {
+    port: server.port,
+    path: HELLO_PATH,
+    tokens: { kind: "none" },
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
   const halfRate = Math.max(1, Math.round(perRequest.rps / 2));
   log(`6a. half load (${halfRate} req/s): unprotected route on the same Signet app`);
   const halfUnprotected = await warmAndMeasure(load, server, {
@@ -249,7 +258,21 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
     connections: CONNECTIONS,
     duration: DURATION,
   });
+  log("4b. the peer's hello world (Fastify), its stack before any verification");
+  const peerHello = await warmAndMeasure(load, server, {
+    port: server.port,
+    path: BARE_HELLO_PATH,
+    tokens: { kind: "none" },
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
   await server.stop();
+
+  log("7b. what one durable SQLite commit costs on this disk (WAL, synchronous=FULL, as Signet runs)");
+  const commit = measureCommit(work);
+  log(
+    `  FULL ${fmt(commit.full.cpuMicros, 0)} µs CPU, ${fmt(commit.full.wallMicros, 0)} µs wall; NORMAL (no fsync) ${fmt(commit.normal.cpuMicros, 0)} µs CPU, ${fmt(commit.normal.wallMicros, 0)} µs wall`,
+  );
 
   const scale = await runScale(work, pool, load, perRequest, ceiling);
 
@@ -283,7 +306,10 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
     perRequest,
     withLogs,
     reusable,
+    appHello,
     peer,
+    peerHello,
+    commit,
     halfRate,
     halfUnprotected,
     halfProtected,
@@ -295,6 +321,40 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
   mkdirSync(join(root, "bench"), { recursive: true });
   writeFileSync(join(root, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote bench/results.json (${elapsedSeconds().toFixed(0)} s in all)`);
+}
+
+interface CommitCost {
+  full: { cpuMicros: number; wallMicros: number };
+  normal: { cpuMicros: number; wallMicros: number };
+}
+
+/**
+ * One small INSERT per transaction, 400 times, in WAL mode with synchronous=FULL (what Signet
+ * runs: a commit is on disk before the API answers) and NORMAL (no fsync), in this process:
+ * the floor every key created, rotated or revoked pays on this disk.
+ */
+function measureCommit(work: string): CommitCost {
+  const one = (synchronous: "FULL" | "NORMAL") => {
+    const db = new Database(join(work, `commit-${synchronous}.db`));
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${synchronous}`);
+      db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+      const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+      const row = "x".repeat(300);
+      for (let i = 0; i < 50; i++) insert.run(row);
+      const count = 400;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      for (let i = 0; i < count; i++) insert.run(row);
+      const wallMicros = ((performance.now() - started) * 1000) / count;
+      const used = process.cpuUsage(cpu);
+      return { cpuMicros: (used.user + used.system) / count, wallMicros };
+    } finally {
+      db.close();
+    }
+  };
+  return { full: one("FULL"), normal: one("NORMAL") };
 }
 
 interface ScaleFigures {
@@ -334,6 +394,8 @@ async function runScale(
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   log(`  ${keys.toLocaleString()} keys in ${fmt(seedSeconds, 1)} s`);
   const server = await startServer<Stats>("server.ts", ["signet", bigDb, "silent"]);
+  // One request at a time, the generator polling (the latency is the server's, not the
+  // generator's wake-up); the open-loop half-load runs poll anyway (their ticker never sleeps).
   const one = (from: number, to: number, amount: number, connections = 1): LoadJob => ({
     port: server.port,
     path: PROTECTED_PATH,
@@ -341,8 +403,11 @@ async function runScale(
     connections,
     duration: 0,
     amount,
+    poll: connections === 1,
   });
-  // warm the JIT on keys outside the probe range
+  // Warm the JIT on the miss path as a long-running server has it: 3,000 first lookups of keys
+  // outside the probe range, one at a time like the probe, then some concurrent traffic.
+  await load.run(one(ACTIVE_KEYS - 3_000, ACTIVE_KEYS, 3_000));
   await load.run(one(ACTIVE_KEYS - 500, ACTIVE_KEYS, 4000, 8));
   log(`5. first lookup of ${PROBE_KEYS} keys never seen, one request at a time`);
   const firstLookup = await measured(load, server, one(0, PROBE_KEYS, PROBE_KEYS));
@@ -434,7 +499,10 @@ interface Figures {
   perRequest: Measured;
   withLogs: Measured;
   reusable: Measured;
+  appHello: Measured;
   peer: Measured;
+  peerHello: Measured;
+  commit: CommitCost;
   halfRate: number;
   halfUnprotected: Measured;
   halfProtected: Measured;
@@ -468,8 +536,10 @@ function report(f: Figures) {
     row("1.  bound = 1 / (1/verify + 1/hello)", { rps: f.bound, p50: null, p99: null, cpu: 1e6 / f.bound }),
     http(`2.  Signet, per-request assertions, ${SMALL_KEYS} keys`, f.perRequest),
     http("2b. the same with the JSON request log on", f.withLogs),
+    http("2c. the same Signet app, unprotected route", f.appHello),
     http("3.  Signet, reusable tokens (verified-token cache)", f.reusable),
     http("4.  peer: Fastify + @fastify/jwt", f.peer),
+    http("4b. peer's hello world (Fastify)", f.peerHello),
     http(
       `5.  Signet, per-request, ${(scale.keys / 1e6).toFixed(1)}M keys, ${ACTIVE_KEYS.toLocaleString()} active`,
       scale.run,
@@ -567,6 +637,8 @@ function report(f: Figures) {
   lines.push(
     "",
     `- raw verify: node:crypto ${fmt(f.raw.nodeVerifyPerSec, 0)}/s, jose (Web Crypto) ${fmt(f.raw.joseVerifyPerSec, 0)}/s, createVerifier end to end in memory ${fmt(f.raw.coreVerifyPerSec, 0)}/s`,
+    `- where the CPU goes per request: Signet ${fmt(f.perRequest.serverCpuPerRequest, 0)} µs = app without verification ${fmt(f.appHello.serverCpuPerRequest, 0)} + verification ${fmt(f.perRequest.serverCpuPerRequest - f.appHello.serverCpuPerRequest, 0)}; peer ${fmt(f.peer.serverCpuPerRequest, 0)} µs = Fastify hello ${fmt(f.peerHello.serverCpuPerRequest, 0)} + verification ${fmt(f.peer.serverCpuPerRequest - f.peerHello.serverCpuPerRequest, 0)}; the raw signature check alone ${fmt(1e6 / f.raw.nodeVerifyPerSec, 0)}`,
+    `- key creation: ${fmt(f.creation.serverCpuPerRequest, 0)} µs CPU per key; one durable commit (WAL, synchronous=FULL) costs ${fmt(f.commit.full.cpuMicros, 0)} µs CPU and ${fmt(f.commit.full.wallMicros, 0)} µs wall on this disk (${fmt(f.commit.normal.cpuMicros, 0)} / ${fmt(f.commit.normal.wallMicros, 0)} µs without the fsync)`,
     `- JSON request log: ${fmt((1 - f.withLogs.rps / f.perRequest.rps) * 100, 1)}% of per-request throughput, ${fmt(f.withLogs.serverCpuPerRequest - f.perRequest.serverCpuPerRequest, 0)} µs CPU/req`,
     `- scale: ${scale.keys.toLocaleString()} keys seeded in ${fmt(scale.seedSeconds, 1)} s; loading an uncached key costs ${fmt(scale.loadMicros, 0)} µs (store lookup + import); a last_used_at write ${fmt(scale.lastUsedWriteMicros, 0)} µs; with ${ACTIVE_KEYS.toLocaleString()} active keys, reloads (every ${KEY_CACHE_TTL} s) and last_used writes (every ${LAST_USED_RESOLUTION} s) take ${fmt(scale.backgroundShare * 100, 1)}% of a core at steady state`,
     `- resident memory: ${memory.smallDatabase.rssMB} MB after the ${SMALL_KEYS}-key runs (key cache ${memory.smallDatabase.keyCacheEntries}, replay ${memory.smallDatabase.replayEntries} entries); ${memory.largeDatabase.rssMB} MB after the ${(scale.keys / 1e6).toFixed(1)}M-key run (key cache ${memory.largeDatabase.keyCacheEntries}, replay ${memory.largeDatabase.replayEntries} entries); limits: key cache 50,000, replay 2,000,000, verified tokens 10,000`,
@@ -607,12 +679,15 @@ function report(f: Figures) {
       steadyStateBackgroundShare: round(scale.backgroundShare, 4),
     },
     workerd: f.workerd,
+    durableCommit: f.commit,
     details: {
       hello: f.hello,
       perRequest: f.perRequest,
       withLogs: f.withLogs,
       reusable: f.reusable,
+      appHello: f.appHello,
       peer: f.peer,
+      peerHello: f.peerHello,
       scale: scale.run,
       firstLookup: scale.firstLookup,
       cachedLookup: scale.cachedLookup,

@@ -134,6 +134,8 @@ export interface LoadJob {
   amount?: number;
   /** Open loop at this many requests per second (timed from when each was due); omit for a closed loop. */
   rate?: number;
+  /** Keep the generator polling instead of sleeping between responses (latency probes). */
+  poll?: boolean;
 }
 
 export interface LoadResult {
