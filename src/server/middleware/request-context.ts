@@ -19,7 +19,8 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const sent = c.req.header(REQUEST_ID_HEADER);
     const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
     c.set("requestId", requestId);
-    if (!deps.setResponseHeader?.(c.env, REQUEST_ID_HEADER, requestId)) c.header(REQUEST_ID_HEADER, requestId);
+    if (!deps.setResponseHeader?.(c.env, REQUEST_ID_HEADER, requestId))
+      c.header(REQUEST_ID_HEADER, requestId);
     if (!logRequests) return next();
     const started = performance.now();
     await next();
