@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from "./env.js";
 import { bodyLimit } from "./middleware/body-limit.js";
 import { requestContext } from "./middleware/request-context.js";
 import { problem, STATUS_BY_CODE } from "./problem.js";
+import { PrefixRouter } from "./router.js";
 import { registerListAudit } from "./routes/audit-list.js";
 import { registerDemoEcho } from "./routes/demo-echo.js";
 import { type OpenApiObjectConfig, registerDocs } from "./routes/docs.js";
@@ -55,6 +56,8 @@ function validationProblem(c: Context, error: ZodError, target: string): Respons
 /** The Signet HTTP app. Every service comes in through `deps`; nothing is a singleton. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
+    // the console's and Envoy's routes need a TrieRouter; the API keeps the RegExpRouter
+    router: new PrefixRouter(["/console", "/v1/ext-authz"]),
     defaultHook: (result, c) => {
       if (!result.success) return validationProblem(c, result.error as unknown as ZodError, result.target);
     },
