@@ -294,6 +294,14 @@ export interface Store {
   readonly sessions?: SessionStore;
   /** Runs `work` atomically: all of its writes land, or none. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * A new key and its audit event in one atomic write, without an interactive transaction,
+   * where the store can do that synchronously (SQLite's prepared statements on its one
+   * connection). "no-account" when the account does not exist (nothing written); undefined
+   * when it cannot now (a transaction is open): the caller uses `transaction` instead. Throws
+   * UniqueViolation like `keys.create`. Optional: stores without it always use `transaction`.
+   */
+  createKeyWithAudit?(key: NewKey, event: AuditEventRecord): Promise<KeyRecord | "no-account" | undefined>;
   /** Cheap liveness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;

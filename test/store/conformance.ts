@@ -531,6 +531,58 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>):
       });
     });
 
+    describe("createKeyWithAudit (stores that offer it; the others use transaction)", () => {
+      it("writes the key and its audit event together and returns the key as keys.get reads it", async (ctx) => {
+        if (!store.createKeyWithAudit) return ctx.skip();
+        const account = anAccount();
+        await store.accounts.create(account);
+        const key = aKey(account.id, { expiresAt: at(86_400_000), allowedIps: ["10.0.0.0/8"] });
+        const event = anEvent(account.id, { keyId: key.id });
+        const record = await store.createKeyWithAudit(key, event);
+        expect(record).toEqual(created(key));
+        expect(await store.keys.get(key.id)).toEqual(created(key));
+        expect((await store.audit.list(account.id, { limit: 10 })).items).toEqual([event]);
+      });
+
+      it("writes nothing and says so for an account that does not exist", async (ctx) => {
+        if (!store.createKeyWithAudit) return ctx.skip();
+        const ghost = newAccountId();
+        const key = aKey(ghost);
+        expect(await store.createKeyWithAudit(key, anEvent(ghost, { keyId: key.id }))).toBe("no-account");
+        expect(await store.keys.get(key.id)).toBeNull();
+        expect((await store.audit.list(ghost, { limit: 10 })).items).toEqual([]);
+      });
+
+      it("refuses a second key with the same fingerprint (UniqueViolation) and writes no audit event", async (ctx) => {
+        if (!store.createKeyWithAudit) return ctx.skip();
+        const account = anAccount();
+        await store.accounts.create(account);
+        const first = aKey(account.id);
+        await store.createKeyWithAudit(first, anEvent(account.id, { keyId: first.id }));
+        const twin = aKey(account.id, { fingerprint: first.fingerprint });
+        await expect(
+          store.createKeyWithAudit(twin, anEvent(account.id, { keyId: twin.id })),
+        ).rejects.toBeInstanceOf(UniqueViolation);
+        expect(await store.keys.get(twin.id)).toBeNull();
+        expect((await store.audit.list(account.id, { limit: 10 })).items.map((e) => e.keyId)).toEqual([
+          first.id,
+        ]);
+      });
+
+      it("declines inside an open transaction instead of joining it, and writes nothing", async (ctx) => {
+        if (!store.createKeyWithAudit) return ctx.skip();
+        const account = anAccount();
+        await store.accounts.create(account);
+        const key = aKey(account.id);
+        const answer = await store.transaction(async (tx) => {
+          await tx.accounts.create(anAccount());
+          return store.createKeyWithAudit?.(key, anEvent(account.id, { keyId: key.id }));
+        });
+        expect(answer).toBeUndefined();
+        expect(await store.keys.get(key.id)).toBeNull();
+      });
+    });
+
     describe("transaction", () => {
       it("commits every write when the work succeeds and returns its result", async () => {
         const account = anAccount();

@@ -61,6 +61,19 @@ function toKey(row: KeyRow): KeyRecord {
   };
 }
 
+/** The record of a key just inserted from `key`. */
+function createdRecord(key: NewKey): KeyRecord {
+  return {
+    ...key,
+    scopes: [...key.scopes],
+    allowedIps: [...key.allowedIps],
+    disabled: key.disabled ?? false,
+    updatedAt: key.createdAt,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+}
+
 interface WebhookRow {
   id: string;
   account_id: string;
@@ -118,6 +131,44 @@ export function withDirectSqlite(store: Store, connection: () => BetterSqlite3.D
     return prepared.statements;
   }
 
+  function insertKeyRow(key: NewKey): void {
+    try {
+      statements().insertKey.run(
+        key.id,
+        key.accountId,
+        key.name,
+        key.x,
+        key.fingerprint,
+        JSON.stringify(key.scopes),
+        JSON.stringify(key.allowedIps),
+        key.reusable ? 1 : 0,
+        key.maxLifetime,
+        key.disabled ? 1 : 0,
+        key.createdBy,
+        key.rotatedFrom,
+        sqliteTime(key.createdAt),
+        sqliteTime(key.createdAt),
+        sqliteTimeOrNull(key.expiresAt),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UniqueViolation("key");
+      throw error;
+    }
+  }
+
+  function insertAuditRow(event: AuditEventRecord): void {
+    statements().insertAuditEvent.run(
+      event.id,
+      event.accountId,
+      event.keyId,
+      event.actor,
+      event.action,
+      event.ip,
+      JSON.stringify(event.details),
+      sqliteTime(event.createdAt),
+    );
+  }
+
   const touchTransaction = (uses: ReadonlyArray<{ id: string; at: Date }>) => {
     const { touchKey } = statements();
     for (const use of uses) touchKey.run(sqliteTime(use.at), use.id);
@@ -142,37 +193,8 @@ export function withDirectSqlite(store: Store, connection: () => BetterSqlite3.D
           return row ? toKey(row) : null;
         },
         async create(key: NewKey) {
-          try {
-            statements().insertKey.run(
-              key.id,
-              key.accountId,
-              key.name,
-              key.x,
-              key.fingerprint,
-              JSON.stringify(key.scopes),
-              JSON.stringify(key.allowedIps),
-              key.reusable ? 1 : 0,
-              key.maxLifetime,
-              key.disabled ? 1 : 0,
-              key.createdBy,
-              key.rotatedFrom,
-              sqliteTime(key.createdAt),
-              sqliteTime(key.createdAt),
-              sqliteTimeOrNull(key.expiresAt),
-            );
-          } catch (error) {
-            if (isUniqueViolation(error)) throw new UniqueViolation("key");
-            throw error;
-          }
-          return {
-            ...key,
-            scopes: [...key.scopes],
-            allowedIps: [...key.allowedIps],
-            disabled: key.disabled ?? false,
-            updatedAt: key.createdAt,
-            revokedAt: null,
-            lastUsedAt: null,
-          };
+          insertKeyRow(key);
+          return createdRecord(key);
         },
         async touchLastUsed(uses) {
           const db = connection();
@@ -195,16 +217,7 @@ export function withDirectSqlite(store: Store, connection: () => BetterSqlite3.D
       audit: {
         ...inner.audit,
         async append(event: AuditEventRecord) {
-          statements().insertAuditEvent.run(
-            event.id,
-            event.accountId,
-            event.keyId,
-            event.actor,
-            event.action,
-            event.ip,
-            JSON.stringify(event.details),
-            sqliteTime(event.createdAt),
-          );
+          insertAuditRow(event);
         },
       },
       webhooks: inner.webhooks && {
@@ -227,6 +240,21 @@ export function withDirectSqlite(store: Store, connection: () => BetterSqlite3.D
         },
       },
       transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
+      async createKeyWithAudit(key, event) {
+        // Synchronous from BEGIN to COMMIT, so nothing else can run on the connection in
+        // between; inside someone's open transaction it would join theirs, so it declines.
+        const db = connection();
+        if (db.inTransaction) return undefined;
+        const { accountById } = statements();
+        return db
+          .transaction((): KeyRecord | "no-account" => {
+            if (!accountById.get(key.accountId)) return "no-account";
+            insertKeyRow(key);
+            insertAuditRow(event);
+            return createdRecord(key);
+          })
+          .immediate();
+      },
     };
   }
   return wrap(store);
