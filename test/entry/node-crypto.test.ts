@@ -20,8 +20,7 @@ import {
   signJwt,
   signRaw,
 } from "../core/support.js";
-
-const TESTDATA = "/work/shared/testdata";
+import { TESTDATA } from "../support/testdata.js";
 
 interface WycheproofFile {
   testGroups: Array<{

@@ -6,10 +6,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TESTDATA } from "../support/testdata.js";
 import { describeInWorkerd, freePort, ROOT, type StartedWorker, startWorker } from "./support.js";
 import { runVerifierCases, VERIFIER_CASES } from "./verifier-cases.js";
-
-const TESTDATA = "/work/shared/testdata";
 
 interface WycheproofFile {
   testGroups: Array<{
