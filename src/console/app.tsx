@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { NotFoundError, SignetError } from "../core/errors.js";
 import type { AppDeps } from "../server/env.js";
+import { bodyLimit } from "../server/middleware/body-limit.js";
 import { InvalidCursorError } from "../store/cursor.js";
 import { ASSETS } from "./assets/index.js";
 import type { ConsoleContext, ConsoleEnv, ConsoleRuntime, ConsoleSettings } from "./context.js";

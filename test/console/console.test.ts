@@ -4,6 +4,7 @@
  * management API's second way in.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CONSOLE_BODY_LIMIT } from "../../src/console/app.js";
 import { createConsole } from "../../src/console/index.js";
 import { sha256 } from "../../src/console/tokens.js";
 import { createUserService, type UserService } from "../../src/console/users.js";
@@ -117,6 +118,19 @@ describe("console (HTTP)", () => {
     }
     h.clock.advance(30 * MINUTE); // 12 h after sign-in
     expect((await busy.get("/console/keys")).status).toBe(303);
+  });
+
+  it("refuses a form larger than the console accepts with one clear page, and creates nothing", async () => {
+    const a = await signedIn();
+    await a.get("/console/keys/new");
+    const response = await a.post("/console/keys/new", {
+      name: "big",
+      scopes: "orders:read",
+      public_key: "A".repeat(CONSOLE_BODY_LIMIT),
+    });
+    expect(response.status).toBe(400);
+    expect(response.text).toContain("That form was too large to accept.");
+    expect((await h.deps.store.keys.list(accountId, { limit: 10 })).items).toEqual([]);
   });
 
   it("refuses a POST without the session's CSRF token (403), from another origin too, and writes nothing", async () => {

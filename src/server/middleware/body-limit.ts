@@ -1,11 +1,10 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../env.js";
 
-export interface BodyLimitOptions {
+export interface BodyLimitOptions<E extends Env> {
   /** Largest accepted body, bytes. */
   maxSize: number;
-  onError: (c: Context<AppEnv>) => Response | Promise<Response>;
+  onError: (c: Context<E>) => Response | Promise<Response>;
 }
 
 /**
@@ -16,7 +15,7 @@ export interface BodyLimitOptions {
  * HEAD with neither has no body (RFC 9112 §6.3); anything else is streamed and counted by
  * Hono's own middleware.
  */
-export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
+export function bodyLimit<E extends Env>(options: BodyLimitOptions<E>): MiddlewareHandler<E> {
   const { maxSize, onError } = options;
   if (!Number.isSafeInteger(maxSize) || maxSize < 0)
     throw new TypeError("bodyLimit: maxSize must be a byte count");
