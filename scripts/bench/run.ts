@@ -115,6 +115,35 @@ async function warmAndMeasure(load: Load, server: NodeServer, job: LoadJob): Pro
   });
 }
 
+/** One signature check plus one trivial request per request: 1 / (1/verify + 1/hello). */
+const boundOf = (verifyPerSec: number, helloRps: number) => 1 / (1 / verifyPerSec + 1 / helloRps);
+
+/** Full load on `server` (closed loop, CONNECTIONS in flight): a warm-up, then the measured run. */
+function saturate(
+  load: Load,
+  server: NodeServer,
+  path: string,
+  tokens: LoadJob["tokens"],
+): Promise<Measured> {
+  return warmAndMeasure(load, server, {
+    port: server.port,
+    path,
+    tokens,
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
+}
+
+/** `saturate` on a server started for this run alone. */
+async function saturateFresh(load: Load, args: string[], path: string, tokens: LoadJob["tokens"]) {
+  const server = await startServer<Stats>("server.ts", args);
+  try {
+    return await saturate(load, server, path, tokens);
+  } finally {
+    await server.stop();
+  }
+}
+
 function machine() {
   return {
     cpus: cpus().length,
@@ -160,45 +189,20 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
     `  node:crypto ${fmt(raw.nodeVerifyPerSec, 0)}/s, jose ${fmt(raw.joseVerifyPerSec, 0)}/s, createVerifier in memory ${fmt(raw.coreVerifyPerSec, 0)}/s`,
   );
   log("1b. hello world (Hono on @hono/node-server)");
-  let server = await startServer<Stats>("server.ts", ["hello"]);
-  const helloFirst = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: BARE_HELLO_PATH,
-    tokens: { kind: "none" },
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
-  await server.stop();
-  const ceiling = (1.1 * raw.nodeVerifyPerSec * helloFirst.rps) / (raw.nodeVerifyPerSec + helloFirst.rps); // nothing beats the bound by much: the token budget
+  const helloFirst = await saturateFresh(load, ["hello"], BARE_HELLO_PATH, { kind: "none" });
+  // nothing beats the bound by much: the token budget
+  const ceiling = boundOf(raw.nodeVerifyPerSec, helloFirst.rps) * 1.1;
   const perRequestTokens = (from: number, to: number, rate = ceiling, seconds = WARMUP + DURATION) =>
     ({ kind: "per-request", keys: "perRequest", from, to, count: tokensFor(rate, seconds) }) as const;
 
   // 2, 3 and the half-load runs: Signet on the small database, request log off
-  server = await startServer<Stats>("server.ts", ["signet", smallDb, "silent"]);
+  let server = await startServer<Stats>("server.ts", ["signet", smallDb, "silent"]);
   log(`2. Signet per-request assertions (${SMALL_KEYS} keys, replay on, request binding on)`);
-  const perRequestFirst = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: perRequestTokens(0, SMALL_KEYS),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const perRequestFirst = await saturate(load, server, PROTECTED_PATH, perRequestTokens(0, SMALL_KEYS));
   log("3. Signet reusable tokens (verified-token cache)");
-  const reusable = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: { kind: "reusable" },
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const reusable = await saturate(load, server, PROTECTED_PATH, { kind: "reusable" });
   log("2c. the same Signet app, unprotected route (what the app costs before any verification)");
-  const appHello = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: HELLO_PATH,
-    tokens: { kind: "none" },
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const appHello = await saturate(load, server, HELLO_PATH, { kind: "none" });
   const halfRate = Math.max(1, Math.round(perRequestFirst.rps / 2));
   log(`6a. half load (${halfRate} req/s): unprotected route on the same Signet app`);
   const halfUnprotected = await warmAndMeasure(load, server, {
@@ -239,70 +243,38 @@ async function runAll(work: string, machineInfo: ReturnType<typeof machine>) {
 
   log("2b. Signet per-request assertions with the JSON request log on (stdout to /dev/null)");
   server = await startServer<Stats>("server.ts", ["signet", smallDb, "json"]);
-  const withLogs = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: perRequestTokens(0, SMALL_KEYS),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const withLogs = await saturate(load, server, PROTECTED_PATH, perRequestTokens(0, SMALL_KEYS));
   await server.stop();
 
   log("4. peer: Fastify + @fastify/jwt (the same kind of tokens, the same 100 public keys)");
   server = await startServer<Stats>("server.ts", ["fastify", poolPath]);
-  const peerFirst = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: perRequestTokens(0, SMALL_KEYS),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const peerFirst = await saturate(load, server, PROTECTED_PATH, perRequestTokens(0, SMALL_KEYS));
   log("4b. the peer's hello world (Fastify), its stack before any verification");
-  const peerHello = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: BARE_HELLO_PATH,
-    tokens: { kind: "none" },
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
+  const peerHello = await saturate(load, server, BARE_HELLO_PATH, { kind: "none" });
   await server.stop();
 
   // A second round of the three runs the main ratios come from, each on a fresh server. On a
   // shared machine a burst of other work slows one run at random; the better run of each counts
-  // (both are in results.json).
+  // (both rates are in results.json).
   log("second round of 1b, 2 and 4 (the better run of each counts)");
-  server = await startServer<Stats>("server.ts", ["hello"]);
-  const helloSecond = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: BARE_HELLO_PATH,
-    tokens: { kind: "none" },
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
-  await server.stop();
-  server = await startServer<Stats>("server.ts", ["signet", smallDb, "silent"]);
-  const perRequestSecond = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: perRequestTokens(0, SMALL_KEYS),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
-  await server.stop();
-  server = await startServer<Stats>("server.ts", ["fastify", poolPath]);
-  const peerSecond = await warmAndMeasure(load, server, {
-    port: server.port,
-    path: PROTECTED_PATH,
-    tokens: perRequestTokens(0, SMALL_KEYS),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
-  await server.stop();
+  const helloSecond = await saturateFresh(load, ["hello"], BARE_HELLO_PATH, { kind: "none" });
+  const perRequestSecond = await saturateFresh(
+    load,
+    ["signet", smallDb, "silent"],
+    PROTECTED_PATH,
+    perRequestTokens(0, SMALL_KEYS),
+  );
+  const peerSecond = await saturateFresh(
+    load,
+    ["fastify", poolPath],
+    PROTECTED_PATH,
+    perRequestTokens(0, SMALL_KEYS),
+  );
   const better = (a: Measured, b: Measured) => (b.rps > a.rps ? b : a);
   const hello = better(helloFirst, helloSecond);
   const perRequest = better(perRequestFirst, perRequestSecond);
   const peer = better(peerFirst, peerSecond);
-  const bound = 1 / (1 / raw.nodeVerifyPerSec + 1 / hello.rps);
+  const bound = boundOf(raw.nodeVerifyPerSec, hello.rps);
   const rounds = {
     hello: [helloFirst, helloSecond].map((m) => Math.round(m.rps)),
     perRequest: [perRequestFirst, perRequestSecond].map((m) => Math.round(m.rps)),
